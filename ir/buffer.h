@@ -1,6 +1,7 @@
 // A buffer: a named, typed, multi-dimensional array with a storage scope.
 #pragma once
 
+#include <initializer_list>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,11 @@ Buffer make_buffer(std::string name, DataType dtype, std::vector<Expr> shape,
                    std::string scope = "global");
 Buffer make_buffer(std::string name, DataType dtype, const std::vector<int64_t>& shape,
                    std::string scope = "global");
+// Lets `make_buffer("A", t, {16, 16})` pick the static-shape form.
+inline Buffer make_buffer(std::string name, DataType dtype, std::initializer_list<int64_t> shape,
+                          std::string scope = "global") {
+  return make_buffer(std::move(name), dtype, std::vector<int64_t>(shape), std::move(scope));
+}
 
 // A copy of `b` (a new identity) with the given changes.
 Buffer with_name(const Buffer& b, std::string name);

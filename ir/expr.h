@@ -142,6 +142,7 @@ class Buffer {
   explicit Buffer(std::shared_ptr<const BufferNode> node) : node_(std::move(node)) {}
   const BufferNode* get() const { return node_.get(); }
   const BufferNode* operator->() const { return node_.get(); }
+  const BufferNode& operator*() const { return *node_; }
   explicit operator bool() const { return node_ != nullptr; }
   bool defined() const { return node_ != nullptr; }
   bool same_as(const Buffer& o) const { return node_ == o.node_; }
