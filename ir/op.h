@@ -58,7 +58,11 @@ inline Expr operator+(Expr a, Expr b) { return add(std::move(a), std::move(b)); 
 inline Expr operator-(Expr a, Expr b) { return sub(std::move(a), std::move(b)); }
 inline Expr operator*(Expr a, Expr b) { return mul(std::move(a), std::move(b)); }
 inline Expr operator/(Expr a, Expr b) { return div(std::move(a), std::move(b)); }
-inline Expr operator-(Expr a) { return sub(make_zero(a.dtype()), std::move(a)); }
+// The type is read before `a` is moved: argument evaluation order is unspecified.
+inline Expr operator-(Expr a) {
+  DataType t = a.dtype();
+  return sub(make_zero(t), std::move(a));
+}
 inline Expr operator<(Expr a, Expr b) { return lt(std::move(a), std::move(b)); }
 inline Expr operator<=(Expr a, Expr b) { return le(std::move(a), std::move(b)); }
 inline Expr operator>(Expr a, Expr b) { return gt(std::move(a), std::move(b)); }

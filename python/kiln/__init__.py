@@ -1,0 +1,99 @@
+"""kiln: a tensor-program auto-tuner.
+
+Define an operator with :mod:`kiln.te`, look at its loop program, run it::
+
+    import numpy as np
+    from kiln import te
+    import kiln
+
+    A = te.placeholder((64, 64), "float32", name="A")
+    B = te.placeholder((64, 64), "float32", name="B")
+    k = te.reduce_axis((0, 64), name="k")
+    C = te.compute((64, 64), lambda i, j: te.sum(A[i, k] * B[k, j], axis=k), name="C")
+    func = te.create_prim_func([A, B, C])
+    print(func.script())
+    a, b = np.random.rand(64, 64).astype("float32"), np.random.rand(64, 64).astype("float32")
+    c = np.zeros((64, 64), "float32")
+    kiln.interpret(func, [a, b, c])
+"""
+
+from kiln import _ffi
+from kiln import te, workloads
+from kiln._ffi import (
+    Buffer,
+    DataType,
+    Expr,
+    InterpreterError,
+    ParseError,
+    PrimFunc,
+    Var,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Buffer",
+    "DataType",
+    "Expr",
+    "InterpreterError",
+    "ParseError",
+    "PrimFunc",
+    "Var",
+    "interpret",
+    "parse",
+    "structural_equal",
+    "structural_hash",
+    "te",
+    "workloads",
+]
+
+
+def parse(text: str) -> PrimFunc:
+    """Read a function from kiln's text form (what ``func.script()`` prints).
+
+    Example::
+
+        func2 = kiln.parse(func.script())
+        assert kiln.structural_equal(func, func2)
+
+    Raises :class:`kiln.ParseError` with the line and column of the mistake.
+    """
+    return _ffi.parse(text)
+
+
+def structural_equal(a, b) -> bool:
+    """True when two functions (or expressions) have the same structure,
+    ignoring variable, buffer and function names.
+
+    Example::
+
+        assert kiln.structural_equal(func, kiln.parse(func.script()))
+    """
+    return _ffi.structural_equal(a, b)
+
+
+def structural_hash(obj) -> int:
+    """A hash consistent with :func:`structural_equal`, stable across runs;
+    the workload key of tuning records.
+
+    Example::
+
+        key = kiln.structural_hash(func)
+    """
+    return _ffi.structural_hash(obj)
+
+
+def interpret(func: PrimFunc, arrays) -> None:
+    """Run ``func`` in the reference interpreter on NumPy arrays, one per
+    parameter in order; outputs are written in place.
+
+    Example::
+
+        c = np.zeros((64, 64), "float32")
+        kiln.interpret(func, [a, b, c])
+        np.testing.assert_allclose(c, a @ b, rtol=1e-5)
+
+    Every buffer access is bounds-checked; a fault raises
+    :class:`kiln.InterpreterError` naming the buffer and the index.
+    """
+    _ffi.interpret(func, list(arrays))

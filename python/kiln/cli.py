@@ -1,0 +1,93 @@
+"""The ``kiln`` command line.
+
+Example::
+
+    python3 -m kiln workloads
+    python3 -m kiln script conv2d_nhwc H=14 W=14
+    python3 -m kiln demo
+"""
+
+import argparse
+import sys
+
+
+class UsageError(Exception):
+    """A mistake on the command line: printed as one line, exit status 2."""
+
+
+def _parse_shape(pairs):
+    shape = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not value.lstrip("-").isdigit():
+            raise UsageError(f"shape argument '{pair}' is not KEY=INTEGER (for example M=128)")
+        shape[key] = int(value)
+    return shape
+
+
+def _cmd_workloads(args):
+    from kiln import workloads
+
+    rows = []
+    for name in workloads.list():
+        shape = workloads.default_shape(name)
+        rows.append((name, ", ".join(f"{k}={v}" for k, v in shape.items())))
+    width = max(len(r[0]) for r in rows)
+    print(f"{'workload'.ljust(width)}  default shape")
+    for name, shape in rows:
+        print(f"{name.ljust(width)}  {shape}")
+    return 0
+
+
+def _cmd_script(args):
+    from kiln import workloads
+
+    try:
+        w = workloads.get(args.workload, **_parse_shape(args.shape))
+    except ValueError as err:  # unknown workload or shape key
+        raise UsageError(str(err)) from err
+    print(w.func.script())
+    return 0
+
+
+def _cmd_demo(args):
+    from kiln.demo import run
+
+    return run(size=args.size)
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog="kiln", description="kiln: a tensor-program auto-tuner (define, schedule, run)."
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("workloads", help="list the registered workloads and their default shapes")
+    p.set_defaults(run=_cmd_workloads)
+
+    p = sub.add_parser("script", help="print a workload's loop program in kiln's text form")
+    p.add_argument("workload", help="a name from `kiln workloads`")
+    p.add_argument("shape", nargs="*", help="shape overrides, e.g. M=128 N=64")
+    p.set_defaults(run=_cmd_script)
+
+    p = sub.add_parser("demo", help="the main job: define a matmul, show it, run it, check it")
+    p.add_argument("--size", type=int, default=256, help="M = N = K (default 256)")
+    p.set_defaults(run=_cmd_demo)
+    return parser
+
+
+def main(argv=None):
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "run", None):
+        parser.print_help()
+        return 0
+    try:
+        return args.run(args)
+    except UsageError as err:
+        print(f"kiln {args.command}: error: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,82 @@
+"""Standard operators with their shapes and NumPy references.
+
+Example::
+
+    import kiln
+    w = kiln.workloads.get("matmul", M=128, N=128, K=64)
+    args = w.random_args(seed=0)
+    kiln.interpret(w.func, args)
+    expected = w.reference(args)
+"""
+
+import numpy as np
+
+from kiln._ffi import workloads as _registry
+from kiln.workload_references import REFERENCES
+
+# Every registered workload has one output: its last parameter.
+_NUM_OUTPUTS = 1
+
+
+class Workload:
+    """One operator instance: ``func`` (the PrimFunc), ``shape`` (a dict),
+    ``random_args()`` and ``reference()``.
+
+    Example::
+
+        w = kiln.workloads.get("softmax")
+        args = w.random_args()
+    """
+
+    def __init__(self, name, func, shape, description):
+        self.name = name
+        self.func = func
+        self.shape = dict(shape)
+        self.description = description
+
+    def __repr__(self):
+        dims = ", ".join(f"{k}={v}" for k, v in self.shape.items())
+        return f"<kiln.Workload {self.name}({dims})>"
+
+    def random_args(self, seed=0):
+        """NumPy arrays in parameter order: random inputs, zeroed outputs.
+
+        Example: ``args = w.random_args(seed=1)``.
+        """
+        rng = np.random.default_rng(seed)
+        n_in = len(self.func.params) - _NUM_OUTPUTS
+        args = []
+        for i, buf in enumerate(self.func.params):
+            dtype = np.dtype(buf.dtype)
+            if i < n_in:
+                args.append(rng.uniform(-1.0, 1.0, size=buf.shape).astype(dtype))
+            else:
+                args.append(np.zeros(buf.shape, dtype))
+        return args
+
+    def reference(self, args):
+        """The expected outputs (a list of arrays) for the inputs in ``args``.
+
+        Example: ``expected = w.reference(w.random_args())``.
+        """
+        n_in = len(self.func.params) - _NUM_OUTPUTS
+        return REFERENCES[self.name](self.shape, [*args[:n_in]])
+
+
+def list():  # noqa: A001 - mirrors the CLI word
+    """Names of the registered workloads. Example: ``kiln.workloads.list()``."""
+    return _registry.list()
+
+
+def default_shape(name):
+    """The small default shape of a workload. Example: ``default_shape("matmul")``."""
+    return _registry.default_shape(name)
+
+
+def get(name, **shape):
+    """A workload by name; shape keys not given take their small defaults.
+
+    Example: ``kiln.workloads.get("conv2d_nhwc", N=1, H=14, W=14, C=32, K=32)``.
+    """
+    func, full_shape, description = _registry.get(name, {k: int(v) for k, v in shape.items()})
+    return Workload(name, func, full_shape, description)

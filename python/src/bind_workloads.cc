@@ -1,0 +1,19 @@
+// kiln._ffi.workloads: the registry of standard operators. kiln/workloads.py adds NumPy.
+#include <pybind11/stl.h>
+
+#include "python/src/bindings.h"
+#include "workloads/workloads.h"
+
+namespace kiln::python {
+
+void bind_workloads(py::module_& parent) {
+  py::module_ m = parent.def_submodule("workloads", "registry of standard operators");
+  m.def("list", &workloads::list);
+  m.def("default_shape", &workloads::default_shape);
+  m.def("get", [](const std::string& name, const std::map<std::string, int64_t>& shape) {
+    workloads::Workload w = workloads::get(name, shape);
+    return py::make_tuple(to_py(w.func), w.shape, w.description);
+  });
+}
+
+}  // namespace kiln::python

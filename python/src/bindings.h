@@ -1,0 +1,65 @@
+// Declarations shared by the binding files of kiln._ffi.
+#pragma once
+
+#include <pybind11/pybind11.h>
+
+#include <memory>
+
+#include "ir/function.h"
+#include "ir/op.h"
+
+namespace kiln::python {
+
+namespace py = pybind11;
+
+void bind_ir(py::module_& m);
+void bind_te(py::module_& m);
+void bind_interpreter(py::module_& m);
+void bind_workloads(py::module_& m);
+
+// PrimFunc as Python holds it (pybind11 holders cannot be pointers to const).
+using PyPrimFunc = std::shared_ptr<ir::PrimFuncNode>;
+inline PyPrimFunc to_py(const ir::PrimFunc& f) { return std::const_pointer_cast<ir::PrimFuncNode>(f); }
+
+// Converts a Python int, float, bool, Expr or reduce axis to an Expr
+// (ints become int32 constants, floats float32), or raises TypeError.
+ir::Expr to_expr(const py::handle& obj);
+
+// Adds Python arithmetic and comparison operators to a class whose values
+// convert to Expr (Expr itself, te reduce axes).
+template <typename Class>
+void add_expr_operators(Class& cls) {
+  using ir::Expr;
+  auto bin = [](Expr (*fn)(Expr, Expr), bool reflected) {
+    return [fn, reflected](const py::object& self, const py::object& other) {
+      Expr a = to_expr(self), b = to_expr(other);
+      return reflected ? fn(b, a) : fn(a, b);
+    };
+  };
+  cls.def("__add__", bin(ir::add, false))
+      .def("__radd__", bin(ir::add, true))
+      .def("__sub__", bin(ir::sub, false))
+      .def("__rsub__", bin(ir::sub, true))
+      .def("__mul__", bin(ir::mul, false))
+      .def("__rmul__", bin(ir::mul, true))
+      .def("__truediv__", bin(ir::div, false))
+      .def("__rtruediv__", bin(ir::div, true))
+      .def("__floordiv__", bin(ir::floordiv, false))
+      .def("__rfloordiv__", bin(ir::floordiv, true))
+      .def("__mod__", bin(ir::floormod, false))
+      .def("__rmod__", bin(ir::floormod, true))
+      .def("__lt__", bin(ir::lt, false))
+      .def("__le__", bin(ir::le, false))
+      .def("__gt__", bin(ir::gt, false))
+      .def("__ge__", bin(ir::ge, false))
+      .def("__and__", bin(ir::logical_and, false))
+      .def("__or__", bin(ir::logical_or, false))
+      .def("__invert__", [](const py::object& self) { return ir::logical_not(to_expr(self)); })
+      .def("__neg__", [](const py::object& self) { return -to_expr(self); })
+      .def("astype", [](const py::object& self, const std::string& dtype) {
+        return ir::cast(ir::DataType::parse(dtype), to_expr(self));
+      });
+}
+
+
+}  // namespace kiln::python

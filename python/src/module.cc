@@ -1,0 +1,10 @@
+// The kiln._ffi extension: each bind_*.cc adds one part of the C++ API.
+#include "python/src/bindings.h"
+
+PYBIND11_MODULE(_ffi, m) {
+  m.doc() = "kiln's C++ core (use the `kiln` package, not this module directly)";
+  kiln::python::bind_ir(m);
+  kiln::python::bind_te(m);
+  kiln::python::bind_interpreter(m);
+  kiln::python::bind_workloads(m);
+}

@@ -1,0 +1,18 @@
+// Facts about blocks that several primitives check.
+#pragma once
+
+#include <string>
+
+#include "ir/function.h"
+
+namespace kiln::sched {
+
+// True when `var` occurs in `e`.
+bool uses_var(const ir::Expr& e, const ir::Var& var);
+
+// The name of a block directly under `loop` (a For statement) whose
+// reduction iter var is bound to an expression of the loop's variable;
+// empty when there is none.
+std::string reduction_block_using(const ir::Stmt& loop);
+
+}  // namespace kiln::sched

@@ -1,0 +1,110 @@
+// Schedule: transforms a PrimFunc with primitives that are legal by
+// construction, recording each call in a replayable Trace.
+//
+// Handles (BlockRV, LoopRV, ExprRV) index a table inside the schedule: a loop
+// is known by its loop variable, a block by its name, a sampled value by its
+// integer. Primitives check everything before they change anything; a refusal
+// is a ScheduleError and leaves the schedule as it was. Copying a schedule is
+// cheap: the IR is immutable and shared.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "ir/function.h"
+#include "schedule/error.h"
+#include "schedule/instruction.h"
+#include "schedule/random.h"
+#include "schedule/trace.h"
+
+namespace kiln::sched {
+
+// A split factor: None (inferred), a literal, or a sampled value.
+using Factor = std::variant<std::monostate, int64_t, ExprRV>;
+
+class Schedule {
+ public:
+  explicit Schedule(ir::PrimFunc func, uint64_t seed = 0,
+                    ErrorRenderLevel level = ErrorRenderLevel::kDetail);
+
+  const ir::PrimFunc& func() const { return func_; }
+  const ir::PrimFunc& original() const { return original_; }
+  const Trace& trace() const { return trace_; }
+  // An independent copy (the IR is shared; the handle table and trace are copied).
+  Schedule copy() const { return *this; }
+  void set_error_render_level(ErrorRenderLevel level) { render_level_ = level; }
+  RandomEngine& random_engine() { return rng_; }
+
+  // ---- handles
+  ir::Var loop_var(LoopRV loop) const;          // throws if the loop was removed
+  std::string block_name(BlockRV block) const;  // throws if the block was removed
+  int64_t value(ExprRV v) const;
+  ir::Stmt loop_stmt(LoopRV loop) const;        // the For statement
+  ir::Stmt block_stmt(BlockRV block) const;     // the BlockRealize statement
+
+  // ---- queries
+  BlockRV get_block(const std::string& name);
+  std::vector<LoopRV> get_loops(BlockRV block);
+  std::vector<BlockRV> get_child_blocks(BlockRV block);
+  std::vector<BlockRV> get_child_blocks(LoopRV loop);
+  std::vector<BlockRV> get_producers(BlockRV block);
+  std::vector<BlockRV> get_consumers(BlockRV block);
+
+  // ---- sampling
+  std::vector<ExprRV> sample_perfect_tile(LoopRV loop, int n, int max_innermost_factor,
+                                          std::optional<std::vector<int64_t>> decision = std::nullopt);
+  ExprRV sample_categorical(const std::vector<int64_t>& candidates, const std::vector<double>& probs,
+                            std::optional<int64_t> decision = std::nullopt);
+  LoopRV sample_compute_location(BlockRV block, std::optional<int64_t> decision = std::nullopt);
+
+  // ---- loops
+  std::vector<LoopRV> split(LoopRV loop, const std::vector<Factor>& factors);
+  LoopRV fuse(const std::vector<LoopRV>& loops);
+  void reorder(const std::vector<LoopRV>& loops);
+  // A loop of extent 1 around a block or a loop.
+  LoopRV add_unit_loop(RV block_or_loop);
+  void parallel(LoopRV loop);
+  void vectorize(LoopRV loop);
+  void unroll(LoopRV loop);
+  // thread_axis: "blockIdx.x", "threadIdx.y", "vthread.x", ...
+  void bind(LoopRV loop, const std::string& thread_axis);
+  void annotate(RV block_or_loop, const std::string& key, const Attr& value);
+  void unannotate(RV block_or_loop, const std::string& key);
+
+  // Records an instruction applied by a primitive (used by the family files).
+  void record(const std::string& kind, std::vector<Input> inputs, std::vector<Attr> attrs,
+              std::vector<RV> outputs, std::optional<Decision> decision = std::nullopt);
+  // New handles.
+  LoopRV add_loop(const ir::Var& loop_var);
+  BlockRV add_block(const std::string& name);
+  ExprRV add_value(int64_t value);
+  // Replaces the function after a successful primitive.
+  void set_func(ir::PrimFunc func) { func_ = std::move(func); }
+  // Runs a primitive: a ScheduleError it throws is rendered for people (in
+  // detail mode) and rethrown with its type intact.
+  template <typename F>
+  auto guard(F&& primitive) -> decltype(primitive()) {
+    try {
+      return primitive();
+    } catch (ScheduleError& e) {
+      if (render_level_ == ErrorRenderLevel::kDetail) e.render(func_);
+      throw;
+    }
+  }
+
+ private:
+  using Symbol = std::variant<ir::Var, std::string, int64_t>;
+  const Symbol& symbol(const RV& rv, RV::Kind kind) const;
+
+  ir::PrimFunc original_;
+  ir::PrimFunc func_;
+  std::vector<Symbol> symbols_;
+  Trace trace_;
+  RandomEngine rng_;
+  ErrorRenderLevel render_level_;
+};
+
+}  // namespace kiln::sched

@@ -1,0 +1,41 @@
+"""The command line: help, listing, printing, and one-line errors."""
+
+import subprocess
+import sys
+
+
+def kiln_cli(*args):
+    return subprocess.run([sys.executable, "-m", "kiln", *args], capture_output=True, text=True)
+
+
+def test_help_lists_commands():
+    r = kiln_cli("--help")
+    assert r.returncode == 0
+    for cmd in ("workloads", "script", "demo"):
+        assert cmd in r.stdout
+
+
+def test_workloads_lists_matmul_with_shape():
+    r = kiln_cli("workloads")
+    assert r.returncode == 0
+    assert any(line.startswith("matmul ") and "M=" in line for line in r.stdout.splitlines())
+
+
+def test_script_prints_parseable_text():
+    r = kiln_cli("script", "matmul", "M=8", "N=8", "K=8")
+    assert r.returncode == 0
+    import kiln
+    assert kiln.structural_equal(kiln.parse(r.stdout), kiln.workloads.get("matmul", M=8, N=8, K=8).func)
+
+
+def test_user_mistakes_are_one_line_and_nonzero():
+    for args in (("script", "no_such_op"), ("script", "matmul", "M=x")):
+        r = kiln_cli(*args)
+        assert r.returncode == 2
+        assert len(r.stderr.strip().splitlines()) == 1, r.stderr
+
+
+def test_demo_small_matches_numpy():
+    r = kiln_cli("demo", "--size", "32")
+    assert r.returncode == 0, r.stderr
+    assert "matches NumPy" in r.stdout
