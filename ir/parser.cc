@@ -17,8 +17,10 @@ PrimFunc Parser::function() {
     next();
     expect_keyword("implicit_root", "implicit_root=False or ')'");
     expect_op("=", "'=' after implicit_root");
-    if (at_name("True") || at_name("False")) implicit_root = next().text == "True";
-    else fail(peek(), "True or False");
+    if (at_name("True") || at_name("False"))
+      implicit_root = next().text == "True";
+    else
+      fail(peek(), "True or False");
     expect_op(")", "')' after the decorator's arguments");
   }
   expect_newline();

@@ -1,11 +1,14 @@
 // Reading the text form of the IR (see ir/printer.h for what it looks like).
 //
 // parse_prim_func(to_script(f)) is structurally equal to f for every
-// well-formed f, and printing the result gives the same text again. The
-// parser builds exactly the nodes the text spells (it folds nothing), checks
-// names, types and arities as it goes, and on any malformed input throws a
-// ParseError: it never crashes, and it limits nesting so that no input can
-// exhaust the stack.
+// well-formed f (each variable bound once), and printing the result gives the
+// same text again. The parser builds the nodes the text spells: `1 + 2` stays
+// an Add. Where hand-written text mixes types it converts operands by the
+// rules of ir/op.h (a constant takes the other side's type, the wider type
+// wins), so the printed form then shows the conversion. It checks names,
+// types and arities as it goes and throws ParseError on any malformed input:
+// it never crashes, and it limits nesting so that no input can exhaust the
+// stack.
 #pragma once
 
 #include <stdexcept>

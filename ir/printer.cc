@@ -294,8 +294,8 @@ class ScriptPrinter {
   // `Buffer((16, 16), "float32", scope="shared")`; printed before the buffer's
   // own name is bound.
   std::string buffer_decl(const char* callee, const Buffer& b) {
-    std::string out = std::string(callee) + "(" + shape_tuple(b->shape) + ", " +
-                      quote_string(b->dtype.str());
+    std::string out =
+        std::string(callee) + "(" + shape_tuple(b->shape) + ", " + quote_string(b->dtype.str());
     if (b->scope != "global") out += ", scope=" + quote_string(b->scope);
     return out + ")";
   }
@@ -471,8 +471,10 @@ class ScriptPrinter {
     line("for " + names + head);
     suite(chain.back()->body);
     for (auto it = saved.rbegin(); it != saved.rend(); ++it) {
-      if (it->second) loops_[it->first] = it->second;
-      else loops_.erase(it->first);
+      if (it->second)
+        loops_[it->first] = it->second;
+      else
+        loops_.erase(it->first);
     }
     close_scope();
   }
@@ -507,10 +509,12 @@ class ScriptPrinter {
         decls.push_back(binding);
         continue;
       }
-      std::string dom = is_zero_of(iv.dom.min, iv.dom.extent.dtype())
-                            ? expr(iv.dom.extent)
-                            : "(" + expr(iv.dom.min) + ", " + upper_bound(iv.dom.min, iv.dom.extent) + ")";
-      std::string text = std::string(iv.kind == IterKind::kSpatial ? "axis.spatial(" : "axis.reduce(") + dom;
+      std::string dom =
+          is_zero_of(iv.dom.min, iv.dom.extent.dtype())
+              ? expr(iv.dom.extent)
+              : "(" + expr(iv.dom.min) + ", " + upper_bound(iv.dom.min, iv.dom.extent) + ")";
+      std::string text =
+          std::string(iv.kind == IterKind::kSpatial ? "axis.spatial(" : "axis.reduce(") + dom;
       if (realize) text += ", " + binding;
       if (iv.dom.extent.defined() && iv.var.dtype() != iv.dom.extent.dtype())
         text += ", dtype=" + quote_string(iv.var.dtype().str());
@@ -561,8 +565,7 @@ class ScriptPrinter {
         return {s, s[0] == '-' ? kPrecUnary : kPrecAtom};
       }
       case ExprKind::kVar: return {var_name(Var::from_expr(e)), kPrecAtom};
-      case ExprKind::kNot:
-        return {"not " + expr(e.as<NotNode>()->a, kPrecNot), kPrecNot};
+      case ExprKind::kNot: return {"not " + expr(e.as<NotNode>()->a, kPrecNot), kPrecNot};
       case ExprKind::kSelect: {
         const auto* op = e.as<SelectNode>();
         return {"select(" + expr(op->condition) + ", " + expr(op->true_value) + ", " +
@@ -570,8 +573,9 @@ class ScriptPrinter {
                 kPrecAtom};
       }
       case ExprKind::kCast:
-        return {"cast(" + quote_string(e.dtype().str()) + ", " + expr(e.as<CastNode>()->value) + ")",
-                kPrecAtom};
+        return {
+            "cast(" + quote_string(e.dtype().str()) + ", " + expr(e.as<CastNode>()->value) + ")",
+            kPrecAtom};
       case ExprKind::kBufferLoad: {
         const auto* op = e.as<BufferLoadNode>();
         return {buffer_name(op->buffer) + indices(op->indices), kPrecAtom};

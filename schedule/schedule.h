@@ -22,6 +22,8 @@
 
 namespace kiln::sched {
 
+struct IndexMap;
+
 // A split factor: None (inferred), a literal, or a sampled value.
 using Factor = std::variant<std::monostate, int64_t, ExprRV>;
 
@@ -73,6 +75,66 @@ class Schedule {
   void bind(LoopRV loop, const std::string& thread_axis);
   void annotate(RV block_or_loop, const std::string& key, const Attr& value);
   void unannotate(RV block_or_loop, const std::string& key);
+
+  // ---- compute location (primitives/compute_at.cc)
+  // Moves a producer under `loop` of its consumers (reverse: a consumer under
+  // `loop` of its producers), computing only what one iteration of the loop
+  // needs. `index`: the position among the loop body's statements; -1 the
+  // last legal one (before the first consumer), -2 the first (after the
+  // last producer).
+  void compute_at(BlockRV block, LoopRV loop, bool preserve_unit_loops = false, int index = -1);
+  void reverse_compute_at(BlockRV block, LoopRV loop, bool preserve_unit_loops = false,
+                          int index = -1);
+  // The loop handles sample_compute_location returns for its special
+  // locations (decision -1 and -2). Passed to compute_at or
+  // reverse_compute_at, the root mark leaves the block where it is and the
+  // inline mark inlines it (compute_inline / reverse_compute_inline). They
+  // are no loop of any function: other primitives refuse them.
+  static const ir::Var& compute_root_mark();
+  static const ir::Var& compute_inline_mark();
+  // ---- inlining (primitives/compute_inline.cc)
+  // Inlines an elementwise block (B[v...] = f(...)) into every block that
+  // reads B, then removes the block, its loops and the buffer.
+  void compute_inline(BlockRV block);
+  // Inlines an elementwise consumer (C[g(v)] = h(B[v...])) into the single
+  // producer of B, then removes the consumer, its loops and the buffer.
+  void reverse_compute_inline(BlockRV block);
+  // ---- memory (primitives/cache_read_write.cc, primitives/layout.cc)
+  // A copy of the block's read buffer `read_buffer_index` into a new buffer
+  // of `storage_scope`, which the block then reads; returns the copy block.
+  BlockRV cache_read(BlockRV block, int read_buffer_index, const std::string& storage_scope);
+  // The block writes a new buffer of `storage_scope`; the returned block
+  // copies it to the original after the block's loop nest.
+  BlockRV cache_write(BlockRV block, int write_buffer_index, const std::string& storage_scope);
+  // A copy stage through a buffer indexed by the block's iter vars directly.
+  BlockRV reindex(BlockRV block, int buffer_index, bool is_write_buffer);
+  void set_scope(BlockRV block, int buffer_index, const std::string& storage_scope);
+  // Asks lowering for strides where stride[axis] % factor == offset.
+  void storage_align(BlockRV block, int buffer_index, int axis, int factor, int offset);
+  void transform_layout(BlockRV block, int buffer_index, bool is_write_buffer, const IndexMap& index_map);
+  // ---- reductions (primitives/reduction.cc)
+  // Splits the init of a reduction block into a block "<name>_init" placed
+  // right before `loop` (an ancestor of the block, above every loop its
+  // reduction iter vars use), over copies of the loops under `loop` that its
+  // spatial iter vars use. The block keeps its name, without init. Returns
+  // the init block.
+  BlockRV decompose_reduction(BlockRV block, LoopRV loop);
+  // Splits the reduction along `loop` (a loop only reduction iter vars use):
+  // a block "<name>_rf" computes partial results into a new buffer with one
+  // more dimension (at `factor_axis`, over the loop's values), and the block
+  // (same name) combines them. Returns the rf block.
+  BlockRV rfactor(LoopRV loop, int factor_axis);
+  // ---- blockize and tensorize (primitives/blockize_tensorize.cc)
+  // The nest under `loop` (loops around exactly one block) as one new block
+  // "<name>_o" over the tile, whose iter vars are the outer parts of the
+  // block's bindings; the block inside keeps the inner parts. An init moves
+  // to the new block.
+  BlockRV blockize(LoopRV loop);
+  // Replaces the body of a block (a loop: its nest, blockized first) by the
+  // implementation of the registered tensor intrinsic `intrin_name`
+  // (schedule/intrinsics/registry.h), after matching its description.
+  void tensorize(RV block_or_loop, const std::string& intrin_name);
+  // ---- padding (primitives/pad.cc)
 
   // Records an instruction applied by a primitive (used by the family files).
   void record(const std::string& kind, std::vector<Input> inputs, std::vector<Attr> attrs,

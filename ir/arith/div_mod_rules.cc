@@ -30,8 +30,10 @@ const BinaryNode* single_atom_of_kind(const LinearForm& form, ExprKind kind) {
 // g; low keeps the constant.
 void split_by_factor(const LinearForm& form, int64_t g, LinearForm* high, LinearForm* low) {
   for (const LinearTerm& t : form.terms()) {
-    if (t.coef % g == 0) high->add_term(t.atom, t.coef / g);
-    else low->add_term(t.atom, t.coef);
+    if (t.coef % g == 0)
+      high->add_term(t.atom, t.coef / g);
+    else
+      low->add_term(t.atom, t.coef);
   }
   low->add_const(form.base());
 }
@@ -67,8 +69,10 @@ Expr Simplifier::rewrite_div_mod(ExprKind kind, const Expr& a, const Expr& b) {
 Expr Simplifier::floordiv_by_const(const LinearForm& a, int64_t c, DataType t) {
   LinearForm quotient, rest;
   for (const LinearTerm& term : a.terms()) {
-    if (term.coef % c == 0) quotient.add_term(term.atom, term.coef / c);
-    else rest.add_term(term.atom, term.coef);
+    if (term.coef % c == 0)
+      quotient.add_term(term.atom, term.coef / c);
+    else
+      rest.add_term(term.atom, term.coef);
   }
   rest.add_const(a.base());
   quotient.add(LinearForm::from_expr(floordiv_rest(rest, c, t)));

@@ -54,9 +54,7 @@ int64_t sat_div(int64_t a, int64_t b, bool floor) {
   return floor ? floordiv_int(a, b) : a / b;
 }
 
-B hull(std::initializer_list<int64_t> values) {
-  return {std::min(values), std::max(values)};
-}
+B hull(std::initializer_list<int64_t> values) { return {std::min(values), std::max(values)}; }
 
 B intersect(B a, B b) { return {std::max(a.min, b.min), std::min(a.max, b.max)}; }
 
@@ -79,8 +77,13 @@ class BoundAnalyzer {
         auto it = vars_.find(Var::from_expr(e));
         return it == vars_.end() ? B::of_type(e.dtype()) : it->second;
       }
-      case ExprKind::kAdd: case ExprKind::kSub: case ExprKind::kMul: case ExprKind::kDiv:
-      case ExprKind::kFloorDiv: case ExprKind::kFloorMod: case ExprKind::kMin:
+      case ExprKind::kAdd:
+      case ExprKind::kSub:
+      case ExprKind::kMul:
+      case ExprKind::kDiv:
+      case ExprKind::kFloorDiv:
+      case ExprKind::kFloorMod:
+      case ExprKind::kMin:
       case ExprKind::kMax: {
         const auto* op = e.as<BinaryNode>();
         return arith(e.kind(), bound(op->a), bound(op->b));

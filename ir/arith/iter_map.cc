@@ -6,8 +6,8 @@
 #include <algorithm>
 #include <unordered_map>
 
+#include "ir/arith/iter_map_normalize.h"
 #include "ir/arith/iter_map_rewriter.h"
-#include "ir/arith/simplify.h"
 #include "ir/op.h"
 #include "ir/printer.h"
 
@@ -32,12 +32,17 @@ std::string check_coverage(const IterMark& mark, std::vector<IterSplit> splits,
     if (s.lower_factor < expected) {
       return mark_name(mark) + " is used more than once: two indices depend on the same part of it";
     }
-    if (s.lower_factor != expected && (level == IterMapLevel::kBijective || s.lower_factor % expected != 0)) {
+    if (s.lower_factor != expected &&
+        (level == IterMapLevel::kBijective || s.lower_factor % expected != 0)) {
       IterSplit gap{mark, expected, s.lower_factor / expected, 1};
       return "the indices never use `" + to_script(iter_split_to_expr(gap)) + "`, a part of " +
              mark_name(mark) + ", so several iterations reach the same indices";
     }
     expected = s.lower_factor * s.extent;
+  }
+  if (expected > mark->extent) {
+    return "the indices cut " + mark_name(mark) + " (" + std::to_string(mark->extent) +
+           " values) into pieces that do not divide it, so they do not cover a box";
   }
   if (level == IterMapLevel::kBijective && expected < mark->extent) {
     return "the indices use only " + std::to_string(expected) + " of the " +
@@ -45,6 +50,10 @@ std::string check_coverage(const IterMark& mark, std::vector<IterSplit> splits,
            ", so several iterations reach the same indices";
   }
   return "";
+}
+
+std::string index_error(size_t k, const Expr& index, const std::string& why) {
+  return "index " + std::to_string(k) + " (`" + to_script(index) + "`): " + why;
 }
 
 IterMapResult failure(std::string error) {
@@ -61,20 +70,23 @@ IterMapResult detect_iter_map(const std::vector<Expr>& indices, const VarRangeMa
   if (!rewriter.valid()) return failure(rewriter.error());
   if (!rewriter.apply_predicate(predicate)) return failure(rewriter.error());
 
-  // Step 1. Each index as at most one split of a (possibly fused) iterator.
+  // Step 1. Each index as a sum of pieces; then, once every fusion the
+  // indices make is known, as at most one piece read through them.
+  std::vector<IterSum> sums;
   IterMapResult result;
   for (size_t k = 0; k < indices.size(); ++k) {
     std::optional<IterSum> sum = rewriter.rewrite(indices[k]);
-    if (sum && sum->args.size() > 1) {
-      std::optional<IterSplit> fused = rewriter.fuse(*sum);
-      if (fused) sum = IterSum{{*fused}, sum->base};
-      else sum.reset();
+    if (!sum) return failure(index_error(k, indices[k], rewriter.error()));
+    sums.push_back(*sum);
+  }
+  for (size_t k = 0; k < indices.size(); ++k) {
+    IterSum sum = sums[k];
+    if (!sum.args.empty()) {
+      std::optional<IterSplit> fused = rewriter.fuse(sum);
+      if (!fused) return failure(index_error(k, indices[k], rewriter.error()));
+      sum.args = {*fused};
     }
-    if (!sum) {
-      return failure("index " + std::to_string(k) + " (`" + to_script(indices[k]) +
-                     "`): " + rewriter.error());
-    }
-    result.indices.push_back(*sum);
+    result.indices.push_back(sum);
   }
 
   // Step 2. Collect the pieces used of every iterator, through fusions, in
@@ -148,11 +160,9 @@ std::vector<Expr> iter_map_simplify(const std::vector<Expr>& indices, const VarR
                                     const Expr& predicate, IterMapLevel level) {
   IterMapResult detected = detect_iter_map(indices, dom, predicate, level);
   if (!detected.ok) return indices;
-  Analyzer analyzer;
-  for (const auto& [var, range] : dom) analyzer.bind(var, range);
   std::vector<Expr> out;
   for (size_t k = 0; k < indices.size(); ++k) {
-    out.push_back(analyzer.simplify(iter_sum_to_expr(detected.indices[k], indices[k].dtype())));
+    out.push_back(normalize_iter_sum(detected.indices[k], indices[k].dtype()));
   }
   return out;
 }

@@ -83,9 +83,13 @@ Expr iter_mark_to_expr(const IterMark& mark, DataType t = DataType::Int(32));
 Expr iter_split_to_expr(const IterSplit& split, DataType t = DataType::Int(32));
 Expr iter_sum_to_expr(const IterSum& sum, DataType t = DataType::Int(32));
 
-// The indices rewritten through their detected form and simplified with the
-// loop ranges (`floordiv(f0*4 + f1, 16)` -> `floordiv(f0, 4)`); the indices
-// unchanged when detection fails at `level`.
+// The indices rewritten in the normal form of their detected map
+// (`floordiv(f0*4 + f1, 16)` -> `floordiv(f0, 4)`,
+// `floordiv(f, 16)*16 + floormod(f, 16)` -> `f`); the indices unchanged when
+// detection fails at `level`. Use this rather than Analyzer::simplify on
+// block bindings: the general simplifier may rewrite
+// `floordiv(a*7 + b*3 + c, 3)` to `b + floordiv(a*7 + c, 3)`, which is equal
+// but no longer recognisable as a split of the fusion `a*7 + b*3 + c`.
 std::vector<Expr> iter_map_simplify(const std::vector<Expr>& indices, const VarRangeMap& dom,
                                     const Expr& predicate = Expr(),
                                     IterMapLevel level = IterMapLevel::kSurjective);

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "ir/arith/simplify.h"
+#include "ir/functor.h"
 #include "ir/op.h"
 #include "ir/printer.h"
 
@@ -47,7 +48,8 @@ IterMapRewriter::IterMapRewriter(const VarRangeMap& dom) {
   std::vector<Var> vars;
   for (const auto& [var, range] : dom) vars.push_back(var);
   // Deterministic messages: visit loops by name.
-  std::sort(vars.begin(), vars.end(), [](const Var& a, const Var& b) { return a.name() < b.name(); });
+  std::sort(vars.begin(), vars.end(),
+            [](const Var& a, const Var& b) { return a.name() < b.name(); });
   for (const Var& var : vars) {
     const Range& range = dom.at(var);
     Expr min = simplify(range.min), extent = simplify(range.extent);
@@ -91,7 +93,8 @@ std::optional<IterSum> IterMapRewriter::rewrite(const Expr& e) {
   if (const int64_t* v = as_const_int(e)) return IterSum{{}, *v};
   if (e.as<VarNode>()) {
     Var var = Var::from_expr(e);
-    if (auto unit = unit_vars_.find(var); unit != unit_vars_.end()) return IterSum{{}, unit->second};
+    if (auto unit = unit_vars_.find(var); unit != unit_vars_.end())
+      return IterSum{{}, unit->second};
     auto it = var_marks_.find(var);
     if (it == var_marks_.end()) {
       return fail(quote(e) + " is not one of the loop variables the map is over");
@@ -132,54 +135,84 @@ std::optional<IterSum> IterMapRewriter::rewrite_binary(const BinaryNode* op) {
 std::optional<IterSum> IterMapRewriter::rewrite_div_mod(ExprKind kind, const IterSum& a,
                                                         int64_t c) {
   bool is_div = kind == ExprKind::kFloorDiv;
-  const char* name = is_div ? "floordiv" : "floormod";
   if (a.args.empty()) {
     int64_t q = a.base / c - ((a.base % c != 0) && (a.base < 0) ? 1 : 0);
     return IterSum{{}, is_div ? q : a.base - q * c};
   }
   if (a.base % c != 0) {
-    return fail(std::string(name) + " by " + std::to_string(c) + " of a sum whose constant " +
-                std::to_string(a.base) + " is not a multiple of it mixes iterator values");
+    return fail(std::string(is_div ? "floordiv" : "floormod") + " by " + std::to_string(c) +
+                " of a sum whose constant " + std::to_string(a.base) +
+                " is not a multiple of it mixes iterator values");
   }
+  // Read the operand through as few fusions as make it one piece that
+  // divides evenly: a fusion may give the piece an extent that divides, or
+  // put it on top, while reading through an outer one would cut it unevenly.
+  std::string why;
+  bool positive =
+      std::all_of(a.args.begin(), a.args.end(), [](const IterSplit& s) { return s.scale > 0; });
+  for (size_t levels = 0; positive && levels <= marks_.size(); ++levels) {
+    std::vector<IterSplit> pieces = read_through_fusions(a.args, levels);
+    if (pieces.size() != 1) continue;
+    if (std::optional<IterSum> result = divide_piece(is_div, pieces[0], c, &why)) {
+      if (is_div) result->base += a.base / c;
+      return result;
+    }
+  }
+  // Otherwise the operand is a new fusion.
   std::optional<IterSplit> fused = fuse(a);
   if (!fused) return std::nullopt;
-  IterSplit s = *fused;
-  int64_t base = is_div ? a.base / c : 0;
+  if (std::optional<IterSum> result = divide_piece(is_div, *fused, c, &why)) {
+    if (is_div) result->base += a.base / c;
+    return result;
+  }
+  return fail(why);
+}
+
+std::optional<IterSum> IterMapRewriter::divide_piece(bool is_div, IterSplit s, int64_t c,
+                                                     std::string* why) {
+  const std::string name = is_div ? "floordiv" : "floormod";
   if (s.scale % c == 0) {
     if (!is_div) return IterSum{{}, 0};
     s.scale /= c;
-    return IterSum{{s}, base};
+    return IterSum{{s}, 0};
   }
   if (c % s.scale != 0) {
-    return fail(std::string(name) + " by " + std::to_string(c) + " of an iterator scaled by " +
-                std::to_string(s.scale) + " cuts across its values");
+    *why = name + " by " + std::to_string(c) + " of an iterator scaled by " +
+           std::to_string(s.scale) + " cuts across its values";
+    return std::nullopt;
   }
-  int64_t inner = c / s.scale;  // the division in units of the split
+  int64_t inner = c / s.scale;  // the division in units of the piece
   if (s.extent <= inner) {
-    // The split's values stay below the divisor.
-    return is_div ? IterSum{{}, base} : IterSum{{s}, 0};
+    // The piece's values stay below the divisor.
+    return is_div ? IterSum{{}, 0} : IterSum{{s}, 0};
   }
-  if (s.extent % inner != 0) {
-    return fail(std::string(name) + " by " + std::to_string(c) + " of an iterator with " +
-                std::to_string(s.extent) + " values, which " + std::to_string(inner) +
-                " does not divide");
+  // The top piece of a mark (nothing above it) may be cut unevenly: its last
+  // value is simply not reached. Any other piece must divide exactly.
+  bool top = s.lower_factor * s.extent >= s.source->extent;
+  if (s.extent % inner != 0 && !top) {
+    *why = name + " by " + std::to_string(c) + " of an iterator with " + std::to_string(s.extent) +
+           " values, which " + std::to_string(inner) + " does not divide";
+    return std::nullopt;
   }
-  if (is_div) return IterSum{{IterSplit{s.source, s.lower_factor * inner, s.extent / inner, 1}}, base};
-  return IterSum{{IterSplit{s.source, s.lower_factor, inner, s.scale}}, 0};
+  if (!is_div) return IterSum{{IterSplit{s.source, s.lower_factor, inner, s.scale}}, 0};
+  int64_t extent = (s.extent + inner - 1) / inner;
+  return IterSum{{IterSplit{s.source, s.lower_factor * inner, extent, 1}}, 0};
 }
 
 std::optional<IterSplit> IterMapRewriter::fuse(const IterSum& sum) {
-  if (sum.args.size() == 1 && sum.args[0].scale > 0) return sum.args[0];
-  std::vector<IterSplit> args = absorb_bounded_fusions(sum.args);
-  if (args.size() == 1 && args[0].scale > 0) return args[0];
-  std::stable_sort(args.begin(), args.end(),
-                   [](const IterSplit& x, const IterSplit& y) { return x.scale < y.scale; });
+  std::vector<IterSplit> args = sum.args;
   for (const IterSplit& s : args) {
     if (s.scale <= 0) {
       fail("an iterator has the non-positive scale " + std::to_string(s.scale));
       return std::nullopt;
     }
   }
+  args = read_through_fusions(args, marks_.size());
+  if (args.empty()) {
+    fail("the predicate leaves the iterators of this sum a single value");
+    return std::nullopt;
+  }
+  if (args.size() == 1) return args[0];
   // A mixed-radix number: each scale is the product of the extents below it.
   int64_t expected = args.front().scale;
   for (const IterSplit& s : args) {
@@ -194,15 +227,6 @@ std::optional<IterSplit> IterMapRewriter::fuse(const IterSum& sum) {
   }
   int64_t unit = args.front().scale;
   int64_t extent = expected / unit;
-  // Consecutive pieces of one mark recombine into one piece of it:
-  // floordiv(x, 16)*16 + floormod(x, 16) is x.
-  bool contiguous = true;
-  int64_t factor = args.front().lower_factor;
-  for (const IterSplit& s : args) {
-    contiguous &= s.source == args.front().source && s.lower_factor == factor;
-    factor *= s.extent;
-  }
-  if (contiguous) return IterSplit{args.front().source, args.front().lower_factor, extent, unit};
   std::reverse(args.begin(), args.end());
   for (IterSplit& s : args) s.scale /= unit;
   for (const auto& mark : marks_) {
@@ -217,49 +241,47 @@ std::optional<IterSplit> IterMapRewriter::fuse(const IterSum& sum) {
   return IterSplit{mark, 1, extent, unit};
 }
 
-std::vector<IterSplit> IterMapRewriter::absorb_bounded_fusions(std::vector<IterSplit> args) const {
-  for (const IterMark& mark : bounded_marks_) {
-    if (mark->var.defined()) continue;
-    // Find every part of the fusion, all scaled by one factor.
-    std::vector<size_t> found;
-    int64_t factor = 0;
-    for (const IterSplit& part : mark->fused.args) {
-      auto it = std::find_if(args.begin(), args.end(),
-                             [&](const IterSplit& s) { return same_split_source(s, part); });
-      if (it == args.end() || it->scale % part.scale != 0) break;
-      int64_t f = it->scale / part.scale;
-      if (factor != 0 && f != factor) break;
-      factor = f;
-      found.push_back(static_cast<size_t>(it - args.begin()));
-    }
-    if (found.size() != mark->fused.args.size() || factor <= 0) continue;
-    std::sort(found.rbegin(), found.rend());
-    for (size_t index : found) args.erase(args.begin() + static_cast<std::ptrdiff_t>(index));
-    args.push_back(IterSplit{mark, 1, mark->extent, factor});
-  }
-  return args;
-}
-
 bool IterMapRewriter::apply_predicate(const Expr& predicate) {
-  // Inner bounds first (fewer iterators), so that an outer bound such as
-  // `o*8 + (i*4 + j) < 100` sees the inner fusion `i*4 + j < 7` as one iterator.
+  // Inner bounds first, so that an outer bound such as `o*8 + (i*4 + j) < 100`
+  // sees the inner fusion `i*4 + j < 7` as one iterator (see lift_piece). The
+  // outer bound contains the inner one's sum plus its own loop, hence more
+  // uses of loop variables.
   std::vector<Expr> conjuncts;
   collect_conjuncts(predicate, &conjuncts);
-  std::vector<std::pair<IterSum, Expr>> bounds;
-  for (const Expr& cond : conjuncts) {
-    std::optional<IterSum> sum = upper_bound_form(cond);
-    if (!sum) return false;
-    bounds.emplace_back(*sum, cond);
-  }
-  std::stable_sort(bounds.begin(), bounds.end(), [](const auto& x, const auto& y) {
-    return x.first.args.size() < y.first.args.size();
-  });
-  for (const auto& entry : bounds) {
-    // Rewrite again: an earlier bound may have changed the extents it uses.
-    std::optional<IterSum> sum = upper_bound_form(entry.second);
-    if (!sum || !apply_upper_bound(*sum, entry.second)) return false;
+  std::vector<std::pair<size_t, Expr>> ordered;
+  for (const Expr& cond : conjuncts) ordered.emplace_back(count_var_uses(cond), cond);
+  std::stable_sort(ordered.begin(), ordered.end(),
+                   [](const auto& x, const auto& y) { return x.first < y.first; });
+  // Counting is a heuristic (an unsimplified inner bound may repeat its
+  // loops), so a bound that fails is retried after the others.
+  std::vector<Expr> pending;
+  for (const auto& entry : ordered) pending.push_back(entry.second);
+  while (!pending.empty()) {
+    std::vector<Expr> failed;
+    std::string first_error;
+    for (const Expr& cond : pending) {
+      std::optional<IterSum> sum = upper_bound_form(cond);
+      if (sum && apply_upper_bound(*sum, cond)) continue;
+      if (first_error.empty()) first_error = error_;
+      error_.clear();
+      failed.push_back(cond);
+    }
+    if (failed.size() == pending.size()) {
+      error_ = first_error;
+      return false;
+    }
+    pending = std::move(failed);
   }
   return true;
+}
+
+size_t IterMapRewriter::count_var_uses(const Expr& e) const {
+  struct Counter : IRVisitor {
+    size_t uses = 0;
+    void visit_var(const VarNode*) override { ++uses; }
+  } counter;
+  counter.visit(e);
+  return counter.uses;
 }
 
 void IterMapRewriter::collect_conjuncts(const Expr& predicate, std::vector<Expr>* out) {
@@ -296,16 +318,32 @@ bool IterMapRewriter::apply_upper_bound(const IterSum& sum, const Expr& cond) {
   }
   auto split = fuse(sum);
   if (!split) return false;
+  if (split->lower_factor * split->extent < split->source->extent) {
+    // A bound on a lower piece (a fused loop whose inner part was split
+    // unevenly) leaves holes in the iterator's values: the piece becomes an
+    // iterator of its own, a fusion of one part, and indices that use the
+    // piece are read through it (lift_piece).
+    auto piece = std::make_shared<IterMarkNode>();
+    piece->fused = IterSum{{IterSplit{split->source, split->lower_factor, split->extent, 1}}, 0};
+    piece->extent = split->extent;
+    marks_.push_back(piece);
+    split = IterSplit{piece, 1, piece->extent, split->scale};
+  }
+  // A bound on the top piece bounds the iterator: floordiv(x, f) < b <=> x < b*f.
   std::shared_ptr<IterMarkNode> mark = mutable_mark(split->source);
-  if (split->lower_factor != 1 || split->extent != mark->extent) {
-    fail("the predicate " + quote(cond) + " bounds only part of an iterator");
+  // split*scale < limit  <=>  split < ceil(limit / scale).
+  int64_t bound = limit <= 0 ? 0 : (limit + split->scale - 1) / split->scale;
+  if (bound <= 0) {
+    fail("the predicate " + quote(cond) + " is always false");
     return false;
   }
-  // A fusion records the extents of its parts when it is made; bounding a
-  // part afterwards would make that record stale.
+  int64_t extent = bound * split->lower_factor;
+  if (extent >= mark->extent) return true;
+  // A fusion records the extents of its parts when it is made; a part that
+  // reaches above the new extent would become stale.
   for (const auto& other : marks_) {
     for (const IterSplit& part : other->fused.args) {
-      if (part.source == mark) {
+      if (part.source == mark && part.lower_factor * part.extent > extent) {
         fail("the predicate " + quote(cond) +
              " bounds an iterator that an earlier predicate already fused with others; "
              "bound the inner iterators first");
@@ -313,17 +351,9 @@ bool IterMapRewriter::apply_upper_bound(const IterSum& sum, const Expr& cond) {
       }
     }
   }
-  // split*scale < limit  <=>  split < ceil(limit / scale).
-  int64_t bound = limit <= 0 ? 0 : (limit + split->scale - 1) / split->scale;
-  if (bound <= 0) {
-    fail("the predicate " + quote(cond) + " is always false");
-    return false;
-  }
-  if (bound < mark->extent) {
-    mark->extent = bound;
-    if (std::find(bounded_marks_.begin(), bounded_marks_.end(), mark) == bounded_marks_.end()) {
-      bounded_marks_.push_back(mark);
-    }
+  mark->extent = extent;
+  if (std::find(bounded_marks_.begin(), bounded_marks_.end(), mark) == bounded_marks_.end()) {
+    bounded_marks_.push_back(mark);
   }
   return true;
 }

@@ -55,8 +55,10 @@ Expr render_comparison(ExprKind kind, const LinearForm& form, DataType t) {
     return binary(flipped, lhs.to_expr(t), rhs.to_expr(t));
   }
   for (const LinearTerm& term : form.terms()) {
-    if (term.coef >= 0) lhs.add_term(term.atom, term.coef);
-    else rhs.add_term(term.atom, -term.coef);
+    if (term.coef >= 0)
+      lhs.add_term(term.atom, term.coef);
+    else
+      rhs.add_term(term.atom, -term.coef);
   }
   rhs.add_const(-form.base());
   return binary(kind, lhs.to_expr(t), rhs.to_expr(t));
@@ -114,8 +116,10 @@ Expr Simplifier::mutate_let(const Expr& e, const LetNode* op) {
   if (previous != bounds_.end()) saved = previous->second;
   bounds_[op->var] = bound(value);
   Expr body = mutate(op->body);
-  if (saved) bounds_[op->var] = *saved;
-  else bounds_.erase(op->var);
+  if (saved)
+    bounds_[op->var] = *saved;
+  else
+    bounds_.erase(op->var);
   return let(op->var, value, body);
 }
 

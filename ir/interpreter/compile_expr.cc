@@ -83,10 +83,10 @@ CompiledExpr map3(const CompiledExpr& a, const CompiledExpr& b, const CompiledEx
   return out;
 }
 
-CompiledExpr constant(Scalar v, int lanes) {
+CompiledExpr constant(Scalar v) {
   CompiledExpr out;
   out.scalar = [v](Frame&) { return v; };
-  return map1(out, lanes, [](Scalar x) { return x; });
+  return out;
 }
 
 template <Format F>
@@ -263,9 +263,9 @@ CompiledExpr Compiler::expr(const Expr& e) {
   const int lanes = e.dtype().lanes();
   switch (e.kind()) {
     case ExprKind::kIntImm:
-      return constant(make_int_constant(format_of(e.dtype()), e.as<IntImmNode>()->value), 1);
+      return constant(make_int_constant(format_of(e.dtype()), e.as<IntImmNode>()->value));
     case ExprKind::kFloatImm:
-      return constant(make_float_constant(format_of(e.dtype()), e.as<FloatImmNode>()->value), 1);
+      return constant(make_float_constant(format_of(e.dtype()), e.as<FloatImmNode>()->value));
     case ExprKind::kVar: {
       auto it = vars_.find(e.as<VarNode>());
       if (it == vars_.end()) {

@@ -102,7 +102,8 @@ class Lexer {
   bool start_line() {
     while (true) {
       int width = 0;
-      while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '\t' || s_[i_] == '\r' || s_[i_] == '\f')) {
+      while (i_ < s_.size() &&
+             (s_[i_] == ' ' || s_[i_] == '\t' || s_[i_] == '\r' || s_[i_] == '\f')) {
         if (s_[i_] == '\t')
           src_.fail(line_, col(), "found a tab in the indentation; expected spaces only");
         if (s_[i_] == ' ') ++width;
@@ -238,7 +239,8 @@ class Lexer {
       brackets_.push_back(Open{c, line_, c0});
     } else if (c == ')' || c == ']' || c == '}') {
       if (brackets_.empty())
-        src_.fail(line_, c0, std::string("found an unmatched '") + c + "'; expected no closing bracket here");
+        src_.fail(line_, c0,
+                  std::string("found an unmatched '") + c + "'; expected no closing bracket here");
       const Open& o = brackets_.back();
       if (closer(o.c) != c)
         src_.fail(line_, c0,

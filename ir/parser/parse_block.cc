@@ -32,15 +32,18 @@ BufferRegion Parser::region() {
     next();
   } else {
     while (true) {
-      const Token& at_lo = peek();
-      Expr lo = index_expr("a region bound");
-      if (at_op(":")) {
-        const Token& colon = next();
-        Expr hi = index_expr("a region bound");
-        r.region.push_back(Range{lo, extent_from_bounds(lo, hi, colon)});
+      if (at_name("span") && at_op("(", 1)) {
+        r.region.push_back(span());
       } else {
-        (void)at_lo;
-        r.region.push_back(Range{lo, int_imm(lo.dtype(), 1)});
+        Expr lo = index_expr("a region bound");
+        if (at_op(":")) {
+          const Token& colon = next();
+          Expr hi = index_expr("a region bound");
+          Expr ext = extent_from_bounds(&lo, hi, colon);
+          r.region.push_back(Range{lo, ext});
+        } else {
+          r.region.push_back(Range{lo, int_imm(lo.dtype(), 1)});
+        }
       }
       if (!at_op(",")) break;
       next();
@@ -50,7 +53,8 @@ BufferRegion Parser::region() {
   if (r.region.size() != r.buffer->shape.size())
     fail_msg(open, "found " + std::to_string(r.region.size()) + " ranges for " + name.text +
                        "; expected " + std::to_string(r.buffer->shape.size()) +
-                       ", one per dimension" + (r.buffer->shape.empty() ? " (write " + name.text + "[()])" : ""));
+                       ", one per dimension" +
+                       (r.buffer->shape.empty() ? " (write " + name.text + "[()])" : ""));
   return r;
 }
 
@@ -79,12 +83,15 @@ Stmt Parser::block_stmt() {
     next();
     expect_keyword("realize", "realize=False or ')'");
     expect_op("=", "'=' after realize");
-    if (at_name("True") || at_name("False")) realize = next().text == "True";
-    else fail(peek(), "True or False");
+    if (at_name("True") || at_name("False"))
+      realize = next().text == "True";
+    else
+      fail(peek(), "True or False");
   }
   expect_op(")", "')' after the block's name");
   expect_op(":", "':' after the block header");
-  if (!at(Tok::kNewline)) fail(peek(), "a new line after ':' (the block's fields and statements go below)");
+  if (!at(Tok::kNewline))
+    fail(peek(), "a new line after ':' (the block's fields and statements go below)");
   next();
   if (!at(Tok::kIndent)) fail(peek(), "an indented block body");
   next();
@@ -108,8 +115,9 @@ Stmt Parser::block_stmt() {
       const Token& method = expect_name("spatial, reduce or remap after axis.");
       if (method.text == "remap") {
         if (!realize)
-          fail_msg(method, "found axis.remap in a block with realize=False; expected "
-                           "axis.spatial(extent) or axis.reduce(extent) without bindings");
+          fail_msg(method,
+                   "found axis.remap in a block with realize=False; expected "
+                   "axis.spatial(extent) or axis.reduce(extent) without bindings");
         expect_op("(", "'(' after axis.remap");
         const Token& kinds = expect_string("the iter kinds as a string, \"SSR\"");
         expect_op(",", "',' and a list of loop variables");
@@ -154,7 +162,10 @@ Stmt Parser::block_stmt() {
           const Token& comma = expect_op(",", "',' between the domain bounds");
           Expr hi = index_expr("a domain bound");
           expect_op(")", "')' after the domain (min, max)");
-          dom = Range{lo, extent_from_bounds(lo, hi, comma)};
+          Expr ext = extent_from_bounds(&lo, hi, comma);
+          dom = Range{lo, ext};
+        } else if (at_name("span") && at_op("(", 1)) {
+          dom = span();
         } else {
           Expr ext = index_expr("a domain extent");
           dom = Range{int_imm(ext.dtype(), 0), ext};
@@ -176,9 +187,9 @@ Stmt Parser::block_stmt() {
         }
         expect_op(")", "')' after axis." + method.text + "(...)");
         iter_names.push_back(targets[0]);
-        iter_vars.push_back(IterVar{Var(targets[0]->text, dt), dom,
-                                    method.text == "spatial" ? IterKind::kSpatial
-                                                             : IterKind::kReduction});
+        iter_vars.push_back(
+            IterVar{Var(targets[0]->text, dt), dom,
+                    method.text == "spatial" ? IterKind::kSpatial : IterKind::kReduction});
         bindings.push_back(binding);
       } else {
         fail_msg(method, "found axis." + method.text.substr(0, 40) +
@@ -187,7 +198,8 @@ Stmt Parser::block_stmt() {
       expect_newline();
     } else if (at_name("where") && at_op("(", 1)) {
       const Token& w = next();
-      if (!realize) fail_msg(w, "found where(...) in a block with realize=False; expected no predicate");
+      if (!realize)
+        fail_msg(w, "found where(...) in a block with realize=False; expected no predicate");
       if (predicate.defined()) fail_msg(w, "found a second where(...); expected one predicate");
       next();
       predicate = expr().e;
@@ -242,8 +254,9 @@ Stmt Parser::block_stmt() {
       if (!node->init.defined())
         fail_msg(init, "found an init() with only 'pass'; expected statements (or no init)");
     } else if (assigns("axis") || (at_name("where") && at_op("(", 1))) {
-      fail_msg(peek(), "found an iter var or where(...) after other block fields; expected axis.* "
-                       "and where(...) first in a block");
+      fail_msg(peek(),
+               "found an iter var or where(...) after other block fields; expected axis.* "
+               "and where(...) first in a block");
     } else {
       break;
     }
@@ -253,9 +266,11 @@ Stmt Parser::block_stmt() {
   next();
   close_scope();
   if (!realize) return Stmt(std::shared_ptr<const BlockNode>(std::move(node)));
-  return build(kw, "bindings of the iter vars' types", [&] {
-    return block_realize(std::move(bindings), predicate, std::move(node));
-  });
+  // Bindings convert to their iter var's type, as block_realize() would.
+  for (size_t i = 0; i < bindings.size(); ++i)
+    bindings[i] = convert(bindings[i], node->iter_vars[i].var.dtype(), *iter_names[i]);
+  return build(kw, "bindings of the iter vars' types",
+               [&] { return block_realize(std::move(bindings), predicate, std::move(node)); });
 }
 
 }  // namespace kiln::ir::script

@@ -25,14 +25,8 @@ bool compare_kind(const Token& t, ExprKind* kind) {
   return false;
 }
 
-// Whether binary() would build `a kind b` as written for operands of one type
-// (it would fold constants; the parser must not).
-bool direct_binary_ok(ExprKind kind, DataType t) {
-  if (t.is_void() || t.lanes() == 0) return false;
-  if (kind == ExprKind::kAnd || kind == ExprKind::kOr) return t.is_bool();
-  if (t.is_bool()) return kind == ExprKind::kEQ || kind == ExprKind::kNE;
-  if (kind == ExprKind::kFloorDiv || kind == ExprKind::kFloorMod) return t.is_integer();
-  return t.is_integer() || t.is_float();
+bool is_const(const Expr& e) {
+  return e.kind() == ExprKind::kIntImm || e.kind() == ExprKind::kFloatImm;
 }
 
 bool canonical_dtype(const std::string& text, DataType* t) {
@@ -48,18 +42,89 @@ PExpr Parser::checked(PExpr e, const Token& at) {
   return e;
 }
 
-PExpr Parser::make_binary(ExprKind kind, const PExpr& a, const PExpr& b, const Token& at) {
-  PExpr r;
-  r.depth = std::max(a.depth, b.depth) + 1;
-  DataType t = a.e.dtype();
-  if (t == b.e.dtype() && direct_binary_ok(kind, t)) {
-    DataType result = is_comparison(kind) ? DataType::Bool(t.lanes()) : t;
-    r.e = Expr(std::make_shared<BinaryNode>(kind, result, a.e, b.e));
-  } else {
-    std::string what = std::string("operands that '") + binary_op_name(kind) + "' accepts";
-    r.e = build(at, what, [&] { return binary(kind, a.e, b.e); });
-    r.depth += 2;  // casts or broadcasts binary() may have added
+Expr Parser::convert(const Expr& e, DataType t, const Token& at) {
+  DataType from = e.dtype();
+  if (from == t) return e;
+  if (from.is_void() || t.is_void() || t.lanes() == 0)
+    fail_msg(at, "found a conversion from " + from.str() + " to " + t.str() +
+                     "; expected values of number or bool types");
+  if (from.lanes() != t.lanes()) {
+    if (!from.is_scalar())
+      fail_msg(at, "found a " + from.str() + " where a " + t.str() +
+                       " is needed; expected values with the same number of lanes");
+    return Expr(std::make_shared<BroadcastNode>(convert(e, t.element_of(), at), t.lanes()));
   }
+  if (const auto* i = e.as<IntImmNode>()) {
+    if (t.is_float()) return float_imm(t, static_cast<double>(i->value));
+    return int_imm(t, i->value);
+  }
+  if (const auto* f = e.as<FloatImmNode>()) {
+    double v = f->value;
+    if (t.is_float()) return float_imm(t, v);
+    if (t.is_bool()) return int_imm(t, v != 0);
+    // 2^63 is the first double past int64.
+    if (!(v > -9223372036854775808.0 && v < 9223372036854775808.0))
+      fail_msg(at, "found constant " + format_float(v) + " used as a " + t.str() +
+                       "; expected a value the integer type can hold");
+    return int_imm(t, static_cast<int64_t>(v));
+  }
+  return Expr(std::make_shared<CastNode>(t, e));
+}
+
+void Parser::match_types(PExpr& a, PExpr& b, const char* op, const Token& at) {
+  DataType ta = a.e.dtype(), tb = b.e.dtype();
+  if (ta == tb) return;
+  if (ta.lanes() != tb.lanes()) {
+    if (ta.is_scalar() && !ta.is_void()) {
+      a = PExpr{Expr(std::make_shared<BroadcastNode>(a.e, tb.lanes())), a.depth + 1};
+    } else if (tb.is_scalar() && !tb.is_void()) {
+      b = PExpr{Expr(std::make_shared<BroadcastNode>(b.e, ta.lanes())), b.depth + 1};
+    } else {
+      fail_msg(at, std::string("found '") + op + "' of " + ta.str() + " and " + tb.str() +
+                       "; expected operands with the same number of lanes");
+    }
+    ta = a.e.dtype();
+    tb = b.e.dtype();
+    if (ta == tb) return;
+  }
+  bool ints_a = ta.is_integer() || ta.is_bool(), ints_b = tb.is_integer() || tb.is_bool();
+  if (!(ints_a || ta.is_float()) || !(ints_b || tb.is_float()))
+    fail_msg(at, std::string("found '") + op + "' of " + ta.str() + " and " + tb.str() +
+                     "; expected number or bool operands");
+  // As ir/op.h: a constant takes the other side's type; an integer meeting
+  // a float becomes the float; otherwise the wider type wins.
+  bool to_a;
+  if (is_const(b.e) != is_const(a.e))
+    to_a = is_const(b.e);
+  else if (ta.is_float() != tb.is_float())
+    to_a = ta.is_float();
+  else
+    to_a = ta.bits() >= tb.bits();
+  if (to_a) {
+    b = PExpr{convert(b.e, ta, at), b.depth + 1};
+  } else {
+    a = PExpr{convert(a.e, tb, at), a.depth + 1};
+  }
+}
+
+PExpr Parser::make_binary(ExprKind kind, PExpr a, PExpr b, const Token& at) {
+  std::string op = std::string("'") + binary_op_name(kind) + "'";
+  if ((kind == ExprKind::kAnd || kind == ExprKind::kOr) &&
+      !(a.e.dtype().is_bool() && b.e.dtype().is_bool()))
+    fail_msg(at, "found " + op + " of " + a.e.dtype().str() + " and " + b.e.dtype().str() +
+                     "; expected boolean operands");
+  match_types(a, b, binary_op_name(kind), at);
+  DataType t = a.e.dtype();
+  if (t.is_bool() && !(kind == ExprKind::kAnd || kind == ExprKind::kOr || kind == ExprKind::kEQ ||
+                       kind == ExprKind::kNE))
+    fail_msg(at,
+             "found " + op + " of booleans; expected numbers (booleans take and, or, not, ==, !=)");
+  if ((kind == ExprKind::kFloorDiv || kind == ExprKind::kFloorMod) && !t.is_integer())
+    fail_msg(at,
+             "found " + op + " of " + t.str() + "; expected integer operands (use / for floats)");
+  DataType result = is_comparison(kind) ? DataType::Bool(t.lanes()) : t;
+  PExpr r{Expr(std::make_shared<BinaryNode>(kind, result, a.e, b.e)),
+          std::max(a.depth, b.depth) + 1};
   return checked(r, at);
 }
 
@@ -91,7 +156,8 @@ PExpr Parser::not_expr() {
   const Token& op = next();
   Nest nest(this, op);
   PExpr a = not_expr();
-  if (!a.e.dtype().is_bool()) fail_msg(op, "found 'not' of a " + a.e.dtype().str() + "; expected a boolean operand");
+  if (!a.e.dtype().is_bool())
+    fail_msg(op, "found 'not' of a " + a.e.dtype().str() + "; expected a boolean operand");
   return checked(PExpr{Expr(std::make_shared<NotNode>(a.e)), a.depth + 1}, op);
 }
 
@@ -169,7 +235,9 @@ int64_t Parser::int_value(const Token& t, bool negative) const {
                       ", which does not fit 64 bits; expected a value in the int64 range");
     mag = mag * 10 + d;
   }
-  if (negative) return mag == (uint64_t{1} << 63) ? std::numeric_limits<int64_t>::min() : -static_cast<int64_t>(mag);
+  if (negative)
+    return mag == (uint64_t{1} << 63) ? std::numeric_limits<int64_t>::min()
+                                      : -static_cast<int64_t>(mag);
   return static_cast<int64_t>(mag);
 }
 
@@ -191,7 +259,8 @@ PExpr Parser::literal(bool negative) {
   const Token& t = next();
   if (t.kind == Tok::kInt) {
     int64_t v = int_value(t, negative);
-    bool fits = v >= std::numeric_limits<int32_t>::min() && v <= std::numeric_limits<int32_t>::max();
+    bool fits =
+        v >= std::numeric_limits<int32_t>::min() && v <= std::numeric_limits<int32_t>::max();
     return PExpr{int_imm(fits ? DataType::Int(32) : DataType::Int(64), v)};
   }
   return PExpr{float_imm(DataType::Float(32), float_value(t, negative))};
@@ -292,23 +361,43 @@ std::vector<PExpr> Parser::subscript(const Token& name, const Buffer& buffer) {
   if (idx.size() != buffer->shape.size())
     fail_msg(open, "found " + std::to_string(idx.size()) + " indices into " + name.text +
                        "; expected " + std::to_string(buffer->shape.size()) +
-                       ", one per dimension" + (buffer->shape.empty() ? " (write " + name.text + "[()])" : ""));
+                       ", one per dimension" +
+                       (buffer->shape.empty() ? " (write " + name.text + "[()])" : ""));
   return idx;
 }
 
-Expr Parser::extent_from_bounds(const Expr& lo, const Expr& hi, const Token& at) {
+Expr Parser::extent_from_bounds(Expr* lo_ptr, Expr hi, const Token& at) {
   // The inverse of the printer's upper bound: `0, n`, `4, 12` (constants), or
   // `lo, lo + extent`; anything else is hi - lo.
+  PExpr lo_p{*lo_ptr}, hi_p{hi};
+  match_types(lo_p, hi_p, ":", at);
+  const Expr& lo = *lo_ptr = lo_p.e;
+  hi = hi_p.e;
   const auto* a = lo.as<IntImmNode>();
   const auto* b = hi.as<IntImmNode>();
-  if (a && a->value == 0 && hi.dtype() == lo.dtype()) return hi;
-  int64_t diff;
-  if (a && b && a->dtype == b->dtype && a->dtype.is_integer() &&
-      !__builtin_sub_overflow(b->value, a->value, &diff))
+  if (a && a->value == 0) return hi;
+  if (a && b && a->dtype.is_integer()) {
+    int64_t diff;
+    if (__builtin_sub_overflow(b->value, a->value, &diff))
+      fail_msg(at, "found bounds " + std::to_string(a->value) + " and " + std::to_string(b->value) +
+                       " whose extent overflows 64 bits; expected a smaller range");
     return int_imm(a->dtype, diff);
-  if (const auto* add = hi.as<BinaryNode>(); add && hi.kind() == ExprKind::kAdd && same_expr(add->a, lo))
+  }
+  if (const auto* add = hi.as<BinaryNode>();
+      add && hi.kind() == ExprKind::kAdd && same_expr(add->a, lo))
     return add->b;
-  return build(at, "integer bounds", [&] { return sub(hi, lo); });
+  return make_binary(ExprKind::kSub, PExpr{hi}, PExpr{lo}, at).e;
+}
+
+Range Parser::span() {
+  const Token& callee = next();
+  expect_op("(", "'(' after span");
+  Expr mn = index_expr("the start of a span");
+  expect_op(",", "',' and the extent of span(min, extent)");
+  Expr ext = index_expr("the extent of a span");
+  expect_op(")", "')' after span(min, extent)");
+  (void)callee;
+  return Range{mn, ext};
 }
 
 PExpr Parser::name_expr() {
@@ -331,8 +420,9 @@ PExpr Parser::name_expr() {
   }
   if (!at_op("(")) {
     if (is_reserved(n))
-      fail_msg(t, "found reserved word '" + n + "' used as a value; expected a variable, a buffer "
-                  "load or a literal");
+      fail_msg(t, "found reserved word '" + n +
+                      "' used as a value; expected a variable, a buffer "
+                      "load or a literal");
     fail_msg(t, "found unknown name '" + n.substr(0, 40) +
                     "'; expected a variable or buffer defined in an enclosing scope");
   }
@@ -352,13 +442,11 @@ PExpr Parser::call_expr(const Token& t) {
   }
   if (n == "select") {
     std::vector<PExpr> a = call_args(t, 3);
-    Expr e;
-    if (a[0].e.dtype().is_bool() && a[1].e.dtype() == a[2].e.dtype()) {
-      e = Expr(std::make_shared<SelectNode>(a[0].e, a[1].e, a[2].e));
-    } else {
-      e = build(t, "a boolean condition and values of one type",
-                [&] { return select(a[0].e, a[1].e, a[2].e); });
-    }
+    if (!a[0].e.dtype().is_bool())
+      fail_msg(t, "found select with a " + a[0].e.dtype().str() +
+                      " condition; expected a bool condition");
+    match_types(a[1], a[2], "select", t);
+    Expr e(std::make_shared<SelectNode>(a[0].e, a[1].e, a[2].e));
     return checked(PExpr{e, deepest(a) + 1}, t);
   }
   if (n == "cast") {
@@ -367,11 +455,17 @@ PExpr Parser::call_expr(const Token& t) {
     expect_op(",", "',' and the value to cast");
     PExpr v = expr();
     expect_op(")", "')' after the value of cast(...)");
+    DataType vt = v.e.dtype();
+    if (vt.is_void()) fail_msg(t, "found a cast of a void value; expected a value");
     Expr e;
-    if (dt.lanes() == v.e.dtype().lanes()) {
+    if (dt.lanes() == vt.lanes()) {
       e = Expr(std::make_shared<CastNode>(dt, v.e));
+    } else if (vt.is_scalar()) {
+      e = Expr(std::make_shared<BroadcastNode>(
+          Expr(std::make_shared<CastNode>(dt.element_of(), v.e)), dt.lanes()));
     } else {
-      e = build(t, "a value with as many lanes as " + dt.str(), [&] { return cast(dt, v.e); });
+      fail_msg(t, "found a cast from " + vt.str() + " to " + dt.str() +
+                      "; expected the same number of lanes");
     }
     return checked(PExpr{e, v.depth + 2}, t);
   }
@@ -385,8 +479,9 @@ PExpr Parser::call_expr(const Token& t) {
     expect_op(")", "')' after ramp(base, stride, lanes)");
     if (!base.e.dtype().is_scalar() || !stride.e.dtype().is_scalar())
       fail_msg(t, "found a vector base or stride in ramp; expected scalars");
-    Expr e = build(t, "a base and stride of one type", [&] { return ramp(base.e, stride.e, lanes); });
-    return checked(PExpr{e, std::max(base.depth, stride.depth) + 2}, t);
+    match_types(base, stride, "ramp", t);
+    Expr e(std::make_shared<RampNode>(base.e, stride.e, lanes));
+    return checked(PExpr{e, std::max(base.depth, stride.depth) + 1}, t);
   }
   if (n == "broadcast") {
     expect_op("(", "'(' after broadcast");
@@ -418,9 +513,17 @@ PExpr Parser::call_expr(const Token& t) {
   Intrinsic op;
   if (intrinsic_from_name(n, &op)) {
     std::vector<PExpr> a = call_args(t, static_cast<size_t>(intrinsic_arity(op)));
+    // As call() in ir/op.h: arguments meet at one type; math on integers
+    // computes in float32.
+    for (size_t i = 1; i < a.size(); ++i) match_types(a[0], a[i], intrinsic_name(op), t);
+    DataType t0 = a[0].e.dtype();
+    if (t0.is_void()) fail_msg(t, "found a call on a void value; expected numbers");
+    DataType result = op == Intrinsic::kIsNan ? DataType::Bool(t0.lanes()) : t0;
     std::vector<Expr> es;
-    for (const PExpr& x : a) es.push_back(x.e);
-    Expr e = build(t, "arguments of one type", [&] { return call(op, std::move(es)); });
+    for (const PExpr& x : a)
+      es.push_back(t0.is_float() ? x.e : convert(x.e, DataType::Float(32, t0.lanes()), t));
+    if (!t0.is_float() && op != Intrinsic::kIsNan) result = DataType::Float(32, t0.lanes());
+    Expr e(std::make_shared<CallNode>(result, op, std::move(es)));
     return checked(PExpr{e, deepest(a) + 2}, t);
   }
   DataType dt;

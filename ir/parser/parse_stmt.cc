@@ -1,4 +1,5 @@
 // Statements: loops, conditionals, stores, lets, allocations, annotations.
+#include <cmath>
 #include <limits>
 
 #include "ir/op.h"
@@ -7,7 +8,8 @@
 namespace kiln::ir::script {
 
 Stmt Parser::suite(const std::string& what) {
-  if (!at(Tok::kNewline)) fail(peek(), "a new line after ':' (" + what + " goes on the lines below)");
+  if (!at(Tok::kNewline))
+    fail(peek(), "a new line after ':' (" + what + " goes on the lines below)");
   next();
   if (!at(Tok::kIndent)) fail(peek(), "an indented block: " + what);
   next();
@@ -61,8 +63,9 @@ Stmt Parser::statement() {
   const Token& t = peek();
   if (t.kind != Tok::kName) {
     if (t.kind == Tok::kIndent)
-      fail_msg(t, "found an unexpected indent; expected the statement to line up with the one "
-                  "before it");
+      fail_msg(t,
+               "found an unexpected indent; expected the statement to line up with the one "
+               "before it");
     fail(t, "a statement");
   }
   const std::string& k = t.text;
@@ -86,30 +89,44 @@ Stmt Parser::statement() {
   if (k == "elif" || k == "else")
     fail_msg(t, "found '" + k + "' without an 'if' before it; expected a statement");
   if ((k == "where" || k == "reads" || k == "writes" || k == "block_attr") && at_op("(", 1))
-    fail_msg(t, "found " + k + "(...) among statements; expected block fields (axis, where, "
-                "alloc_buffer, reads, writes, block_attr, init) only at the start of a block, "
-                "before its first statement");
+    fail_msg(t, "found " + k +
+                    "(...) among statements; expected block fields (axis, where, "
+                    "alloc_buffer, reads, writes, block_attr, init) only at the start of a block, "
+                    "before its first statement");
   if (k == "func_attr" && at_op("(", 1))
-    fail_msg(t, "found func_attr(...) here; expected it only as the first line of the function body");
+    fail_msg(t,
+             "found func_attr(...) here; expected it only as the first line of the function body");
   if (assigns("axis"))
-    fail_msg(t, "found an iter var declaration here; expected axis.* only at the start of a "
-                "'with block(...)' body");
+    fail_msg(t,
+             "found an iter var declaration here; expected axis.* only at the start of a "
+             "'with block(...)' body");
   if (assigns("alloc_buffer"))
-    fail_msg(t, "found alloc_buffer(...) after a statement; expected allocations at the start of "
-                "a block (or of the function), before its statements");
+    fail_msg(t,
+             "found alloc_buffer(...) after a statement; expected allocations at the start of "
+             "a block (or of the function), before its statements");
   fail(t, "a statement (for, if, with, evaluate(...), pass, a store 'A[i] = v' or a let 'x = v')");
 }
 
 Stmt Parser::store() {
   const Token& name = next();
-  const Buffer& buffer = buffer_named(name);
+  Buffer buffer = buffer_named(name);
   std::vector<PExpr> idx = subscript(name, buffer);
   const Token& eq = expect_op("=", "'=' after the store target " + name.text + "[...]");
   PExpr value = expr();
   expect_newline();
+  // As buffer_store() in ir/op.h: the value converts to the element type,
+  // with as many lanes as the indices or the value have.
   std::vector<Expr> es;
-  for (PExpr& i : idx) es.push_back(i.e);
-  return build(eq, "integer indices and a value", [&] { return buffer_store(buffer, value.e, es); });
+  int lanes = value.e.dtype().lanes();
+  for (PExpr& i : idx) {
+    if (!i.e.dtype().is_integer())
+      fail_msg(eq, "found an index of type " + i.e.dtype().str() + " in the store to " + name.text +
+                       "; expected integer indices");
+    lanes = std::max(lanes, i.e.dtype().lanes());
+    es.push_back(i.e);
+  }
+  Expr v = convert(value.e, buffer->dtype.with_lanes(lanes), eq);
+  return Stmt(std::make_shared<BufferStoreNode>(buffer, v, std::move(es)));
 }
 
 const Buffer& Parser::buffer_named(const Token& name) {
@@ -151,11 +168,16 @@ Stmt Parser::for_stmt() {
                            std::to_string(targets.size()) + " loop variables; expected one each");
     for (const Expr& e : extents) mins.push_back(int_imm(e.dtype(), 0));
   } else {
-    if (c == "range" || c == "serial") kind = ForKind::kSerial;
-    else if (c == "parallel") kind = ForKind::kParallel;
-    else if (c == "vectorized") kind = ForKind::kVectorized;
-    else if (c == "unroll") kind = ForKind::kUnrolled;
-    else if (c == "thread_binding") kind = ForKind::kThreadBinding;
+    if (c == "range" || c == "serial")
+      kind = ForKind::kSerial;
+    else if (c == "parallel")
+      kind = ForKind::kParallel;
+    else if (c == "vectorized")
+      kind = ForKind::kVectorized;
+    else if (c == "unroll")
+      kind = ForKind::kUnrolled;
+    else if (c == "thread_binding")
+      kind = ForKind::kThreadBinding;
     else
       fail_msg(callee, "found '" + c.substr(0, 40) +
                            "'; expected grid, range, serial, parallel, vectorized, unroll or "
@@ -185,21 +207,26 @@ Stmt Parser::for_stmt() {
         continue;
       }
       if (has_thread || has_ann) fail(peek(), "keyword arguments after the bounds");
-      if (pos.size() == 2) fail(peek(), "at most two bounds: " + c + "(extent) or " + c + "(start, stop)");
+      if (pos.size() == 2)
+        fail(peek(), "at most two bounds: " + c + "(extent) or " + c + "(start, stop)");
       const Token& at_bound = peek();
       pos.emplace_back(index_expr("a loop bound"), &at_bound);
     }
     next();
-    if (pos.empty()) fail_msg(callee, "found " + c + "() without bounds; expected " + c + "(extent) or " + c + "(start, stop)");
+    if (pos.empty())
+      fail_msg(callee, "found " + c + "() without bounds; expected " + c + "(extent) or " + c +
+                           "(start, stop)");
     if (kind == ForKind::kThreadBinding && !has_thread)
-      fail_msg(callee, "found thread_binding without a thread; expected thread=\"threadIdx.x\" or similar");
+      fail_msg(callee,
+               "found thread_binding without a thread; expected thread=\"threadIdx.x\" or similar");
     if (pos.size() == 1) {
       extents.push_back(pos[0].first);
       mins.push_back(int_imm(pos[0].first.dtype(), 0));
     } else {
-      Expr ext = extent_from_bounds(pos[0].first, pos[1].first, *pos[1].second);
+      Expr ext = extent_from_bounds(&pos[0].first, pos[1].first, *pos[1].second);
       if (!ext.dtype().is_integer() || !ext.dtype().is_scalar())
-        fail_msg(*pos[1].second, "found loop bounds of type " + ext.dtype().str() + "; expected integers");
+        fail_msg(*pos[1].second,
+                 "found loop bounds of type " + ext.dtype().str() + "; expected integers");
       mins.push_back(pos[0].first);
       extents.push_back(ext);
     }
@@ -210,6 +237,9 @@ Stmt Parser::for_stmt() {
   open_scope();
   std::vector<Var> vars;
   for (size_t i = 0; i < targets.size(); ++i) {
+    // The variable takes the extent's type; the start converts to it (as
+    // for_loop() would), before axis.remap can see it.
+    mins[i] = convert(mins[i], extents[i].dtype(), kw);
     vars.emplace_back(targets[i]->text, extents[i].dtype());
     define(*targets[i], Binding{vars.back(), {}, mins[i], extents[i]});
   }
@@ -282,8 +312,9 @@ Stmt Parser::with_stmt() {
     return allocate(buffer, body);
   }
   if (at_name("init"))
-    fail_msg(peek(), "found 'with init()' outside the fields of a block; expected it right after a "
-                     "block's axis/reads/writes lines, before the block's statements");
+    fail_msg(peek(),
+             "found 'with init()' outside the fields of a block; expected it right after a "
+             "block's axis/reads/writes lines, before the block's statements");
   fail(peek(), "block(...), let(...), allocate(...) after 'with'");
 }
 
@@ -291,9 +322,12 @@ Buffer Parser::buffer_decl(const std::string& name, const Token& callee) {
   expect_op("(", "'(' after " + callee.text);
   std::vector<Expr> shape;
   const char* close = nullptr;
-  if (at_op("(")) close = ")";
-  else if (at_op("[")) close = "]";
-  else fail(peek(), "a shape: a tuple (16, 16) or a list [16, 16]");
+  if (at_op("("))
+    close = ")";
+  else if (at_op("["))
+    close = "]";
+  else
+    fail(peek(), "a shape: a tuple (16, 16) or a list [16, 16]");
   next();
   while (!at_op(close)) {
     if (!shape.empty()) expect_op(",", std::string("',' or '") + close + "' in the shape");
@@ -337,7 +371,10 @@ Annotations Parser::annotations() {
       value = int_value(v, negative);
     } else if (at(Tok::kFloat) || at_name("inf") || at_name("nan")) {
       next();
-      value = float_value(v, negative);
+      double d = float_value(v, negative);
+      // Annotations compare with ==, under which NaN never equals itself.
+      if (std::isnan(d)) fail_msg(v, "found nan as an annotation value; expected a number");
+      value = d;
     } else if (!negative && at(Tok::kString)) {
       value = next().text;
     } else if (!negative && at_op("[")) {

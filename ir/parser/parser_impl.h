@@ -88,7 +88,13 @@ class Parser {
   PExpr call_expr(const Token& callee);
   PExpr literal(bool negative);
   PExpr typed_constant(const Token& callee, DataType t);
-  PExpr make_binary(ExprKind kind, const PExpr& a, const PExpr& b, const Token& at);
+  PExpr make_binary(ExprKind kind, PExpr a, PExpr b, const Token& at);
+  // `e` as type `t`: constants convert (refusing values the type cannot
+  // hold), scalars broadcast, anything else gets a Cast. Unlike cast() in
+  // ir/op.h it never folds an out-of-range float into an integer.
+  Expr convert(const Expr& e, DataType t, const Token& at);
+  // Brings two operands to one type by the rules of ir/op.h.
+  void match_types(PExpr& a, PExpr& b, const char* op, const Token& at);
   PExpr checked(PExpr e, const Token& at);
   // An expression of a scalar integer type (an index, an extent).
   Expr index_expr(const std::string& what);
@@ -99,7 +105,10 @@ class Parser {
   double float_value(const Token& t, bool negative) const;
   int lanes_literal(int min_lanes);
   DataType dtype_string(const std::string& what);
-  Expr extent_from_bounds(const Expr& lo, const Expr& hi, const Token& at);
+  // The extent of [*lo, hi); first brings *lo and hi to one type.
+  Expr extent_from_bounds(Expr* lo, Expr hi, const Token& at);
+  // `span(min, extent)`: a range given by its parts, types kept as written.
+  Range span();
 
   // ---------------------------------------------------------------- statements
   Stmt statements();

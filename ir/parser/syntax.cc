@@ -22,7 +22,7 @@ const std::unordered_set<std::string>& reserved_words() {
       "kiln", "prim_func", "Buffer", "func_attr", "grid", "range", "serial", "parallel",
       "vectorized", "unroll", "thread_binding", "block", "axis", "where", "reads", "writes",
       "block_attr", "alloc_buffer", "init", "allocate", "let", "evaluate", "min", "max", "select",
-      "cast", "ramp", "broadcast", "inf", "nan"};
+      "cast", "ramp", "broadcast", "span", "inf", "nan"};
   return words;
 }
 
@@ -51,7 +51,8 @@ std::string sanitize_identifier(const std::string& hint, const char* fallback) {
   std::string out;
   out.reserve(hint.size());
   for (char c : hint) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+    bool ok =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
     out.push_back(ok ? c : '_');
   }
   // All-underscore names carry no hint; digits cannot start a name.

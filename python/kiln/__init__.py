@@ -20,24 +20,36 @@ Define an operator with :mod:`kiln.te`, look at its loop program, run it::
 from kiln import _ffi
 from kiln import te, workloads
 from kiln._ffi import (
+    BlockRV,
     Buffer,
     DataType,
     Expr,
+    ExprRV,
     InterpreterError,
+    LoopRV,
     ParseError,
     PrimFunc,
+    Schedule,
+    ScheduleError,
+    Trace,
     Var,
 )
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "BlockRV",
     "Buffer",
     "DataType",
     "Expr",
+    "ExprRV",
     "InterpreterError",
+    "LoopRV",
     "ParseError",
     "PrimFunc",
+    "Schedule",
+    "ScheduleError",
+    "Trace",
     "Var",
     "interpret",
     "parse",

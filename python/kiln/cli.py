@@ -4,6 +4,7 @@ Example::
 
     python3 -m kiln workloads
     python3 -m kiln script conv2d_nhwc H=14 W=14
+    python3 -m kiln fuzz --traces 1000 --seed 1
     python3 -m kiln demo
 """
 
@@ -50,6 +51,27 @@ def _cmd_script(args):
     return 0
 
 
+def _cmd_fuzz(args):
+    import sys as _sys
+
+    from kiln import _ffi, workloads
+
+    if args.workload and args.workload not in workloads.list():
+        raise UsageError(f"unknown workload '{args.workload}'; see `kiln workloads`")
+    if args.traces < 0 or args.steps < 1:
+        raise UsageError("--traces must be >= 0 and --steps >= 1")
+    report = _ffi.fuzz(args.traces, args.seed, args.workload or "", args.steps)
+    _sys.stdout.flush()
+    print("traces per workload:")
+    for name, count in report["traces_per_workload"].items():
+        print(f"  {name:24} {count}")
+    print("primitives applied (refused):")
+    for name in sorted(set(report["applied"]) | set(report["refused"])):
+        print(f"  {name:24} {report['applied'].get(name, 0):8} ({report['refused'].get(name, 0)})")
+    print(f"fuzz: {report['traces']} traces, {report['mismatches']} mismatches, {report['crashes']} crashes")
+    return 0 if report["mismatches"] == 0 and report["crashes"] == 0 else 1
+
+
 def _cmd_demo(args):
     from kiln.demo import run
 
@@ -69,6 +91,13 @@ def build_parser():
     p.add_argument("workload", help="a name from `kiln workloads`")
     p.add_argument("shape", nargs="*", help="shape overrides, e.g. M=128 N=64")
     p.set_defaults(run=_cmd_script)
+
+    p = sub.add_parser("fuzz", help="differential fuzzing of random schedules against the interpreter")
+    p.add_argument("--traces", type=int, default=100, help="how many random traces (default 100)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the first trace; trace i uses seed+i")
+    p.add_argument("--workload", default="", help="fuzz only this workload (default: all, round robin)")
+    p.add_argument("--steps", type=int, default=8, help="primitives tried per trace (default 8)")
+    p.set_defaults(run=_cmd_fuzz)
 
     p = sub.add_parser("demo", help="the main job: define a matmul, show it, run it, check it")
     p.add_argument("--size", type=int, default=256, help="M = N = K (default 256)")

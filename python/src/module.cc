@@ -7,4 +7,6 @@ PYBIND11_MODULE(_ffi, m) {
   kiln::python::bind_te(m);
   kiln::python::bind_interpreter(m);
   kiln::python::bind_workloads(m);
+  kiln::python::bind_schedule(m);
+  kiln::python::bind_fuzz(m);
 }

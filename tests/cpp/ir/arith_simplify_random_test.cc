@@ -35,7 +35,8 @@ std::string check_agrees(const Expr& original, const Expr& simplified,
     auto got = eval(simplified, env);
     if (!got || *got != *want) {
       failure = "at";
-      for (const auto& v : vars) failure += " " + v.var.name() + "=" + std::to_string(env.at(v.var.get()));
+      for (const auto& v : vars)
+        failure += " " + v.var.name() + "=" + std::to_string(env.at(v.var.get()));
       failure += ": original " + std::to_string(*want) + ", simplified " +
                  (got ? std::to_string(*got) : std::string("undefined"));
     }
@@ -60,8 +61,9 @@ TEST(ArithSimplifyRandom, PreservesValuesInRange) {
     // Without ranges the result must hold everywhere, in particular in range.
     Expr unbounded = simplify(e);
     failure = check_agrees(e, unbounded, vars);
-    ASSERT_TRUE(failure.empty()) << "simplify(" << show(e) << ") without ranges\n  = "
-                                 << show(unbounded) << "\n  wrong " << failure;
+    ASSERT_TRUE(failure.empty()) << "simplify(" << show(e)
+                                 << ") without ranges\n  = " << show(unbounded) << "\n  wrong "
+                                 << failure;
     ++checked;
     changed += !same_expr(s, e);
   }

@@ -12,10 +12,10 @@ namespace {
 
 using testing::show;
 
-#define EXPECT_SIMPLIFIES(analyzer, input, expected)                                      \
-  do {                                                                                    \
-    Expr got_ = (analyzer).simplify(input);                                               \
-    EXPECT_TRUE(same_expr(got_, expected))                                                \
+#define EXPECT_SIMPLIFIES(analyzer, input, expected)                                              \
+  do {                                                                                            \
+    Expr got_ = (analyzer).simplify(input);                                                       \
+    EXPECT_TRUE(same_expr(got_, expected))                                                        \
         << "simplify(" << show(input) << ") = " << show(got_) << ", expected " << show(expected); \
   } while (0)
 
@@ -99,7 +99,7 @@ TEST(ArithSimplify, ComparisonsAndLogic) {
   EXPECT_SIMPLIFIES(a, i >= 64, False());
   EXPECT_SIMPLIFIES(a, i * 8 + j < 512, True());
   EXPECT_SIMPLIFIES(a, i * 8 + j - 100 < 0, i * 8 + j < 100);
-  EXPECT_SIMPLIFIES(a, 2 - x < 0, x > 2);
+  EXPECT_SIMPLIFIES(a, 2 - x<0, x> 2);
   EXPECT_SIMPLIFIES(a, x * 4 < 8, x < 2);
   EXPECT_SIMPLIFIES(a, x * 4 <= 9, x <= 2);
   EXPECT_SIMPLIFIES(a, x * 4 > 9, x > 2);

@@ -110,8 +110,7 @@ inline std::string show(const Expr& e) {
       return "select(" + show(op->condition) + ", " + show(op->true_value) + ", " +
              show(op->false_value) + ")";
     }
-    case ExprKind::kCast:
-      return e.dtype().str() + "(" + show(e.as<CastNode>()->value) + ")";
+    case ExprKind::kCast: return e.dtype().str() + "(" + show(e.as<CastNode>()->value) + ")";
     default: break;
   }
   const auto* op = e.as<BinaryNode>();
@@ -121,8 +120,7 @@ inline std::string show(const Expr& e) {
     case ExprKind::kFloorMod: return "floormod(" + show(op->a) + ", " + show(op->b) + ")";
     case ExprKind::kMin: return "min(" + show(op->a) + ", " + show(op->b) + ")";
     case ExprKind::kMax: return "max(" + show(op->a) + ", " + show(op->b) + ")";
-    default:
-      return "(" + show(op->a) + " " + binary_op_name(op->kind) + " " + show(op->b) + ")";
+    default: return "(" + show(op->a) + " " + binary_op_name(op->kind) + " " + show(op->b) + ")";
   }
 }
 

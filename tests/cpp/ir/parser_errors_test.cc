@@ -25,7 +25,9 @@ const char* kBase[] = {
 constexpr int kBaseLines = 10;
 
 // The base program with line `line` (1-based) replaced; line kBaseLines + 1
-// appends. An empty replacement drops lines from `line` on.
+// appends. An empty replacement drops lines from `line` on. Columns in the
+// cases below count from these lines; nesting limits count the loop and
+// block around the statement too.
 std::string base_with(int line, const std::string& replacement) {
   std::string out;
   for (int i = 1; i <= kBaseLines + 1; ++i) {
@@ -59,8 +61,7 @@ std::vector<Case> cases() {
       {"blank input", "\n   \n\n", 4, 1, "found the end of the input"},
       {"garbage bytes", "\x01\xff\xfe", 1, 1, "found byte 0x01"},
       {"missing decorator", base_with(1, "# no decorator"), 2, 1, "found name 'def'"},
-      {"unknown buffer", base_with(10, "            C[vi] = B[vi]"), 10, 13,
-       "unknown buffer 'C'"},
+      {"unknown buffer", base_with(10, "            C[vi] = B[vi]"), 10, 13, "unknown buffer 'C'"},
       {"unknown dtype",
        base_with(2, "def f(A: Buffer((8, 8), \"float31\"), B: Buffer((8,), \"float32\")):"), 2, 25,
        "unknown data type \"float31\""},
@@ -71,35 +72,36 @@ std::vector<Case> cases() {
        "found 1 indices into A; expected 2"},
       {"wrong number of region ranges", base_with(6, "            reads(A[vi])"), 6, 20,
        "found 1 ranges for A; expected 2"},
-      {"unknown block field", base_with(5, "            vi, vj = axis.foo(\"SR\", [i, j])"), 5,
-       27, "axis.foo"},
+      {"unknown block field", base_with(5, "            vi, vj = axis.foo(\"SR\", [i, j])"), 5, 27,
+       "axis.foo"},
       {"unbalanced parentheses", base_with(10, "            B[vi] = (B[vi] + A[vi, vj]"), 10, 21,
        "unclosed '('"},
       {"mismatched bracket", base_with(7, "            writes(B[vi)"), 7, 24, "expected ']'"},
       {"missing colon", base_with(3, "    for i, j in grid(8, 8)"), 3, 27,
        "expected ':' after the loop header"},
       {"duplicate parameter",
-       base_with(2, "def f(A: Buffer((8, 8), \"float32\"), A: Buffer((8,), \"float32\")):"), 2, 36,
+       base_with(2, "def f(A: Buffer((8, 8), \"float32\"), A: Buffer((8,), \"float32\")):"), 2, 37,
        "'A' defined a second time"},
       {"duplicate loop variable", base_with(3, "    for i, i in grid(8, 8):"), 3, 12,
        "'i' defined a second time"},
       {"type error in 'and'", base_with(10, "            B[vi] = B[vi] and 1.0"), 10, 27,
-       "'and' needs boolean operands"},
-      {"non-boolean condition",
-       base_with(10, "            if vi:\n                B[vi] = 0.0"), 10, 16, "expected a bool"},
+       "expected boolean operands"},
+      {"non-boolean condition", base_with(10, "            if vi:\n                B[vi] = 0.0"),
+       10, 16, "expected a bool"},
       {"dedent to no level", base_with(10, "          B[vi] = B[vi] + A[vi, vj]"), 10, 11,
        "matches no outer indentation level"},
       {"unexpected indent", base_with(7, "              writes(B[vi])"), 7, 15,
        "unexpected indent"},
       {"tab in indentation", base_with(10, "\tB[vi] = B[vi]"), 10, 1, "tab in the indentation"},
-      {"remap of a non-loop variable", base_with(5, "            vi, vj = axis.remap(\"SR\", [i, k])"),
-       5, 43, "not a loop variable"},
+      {"remap of a non-loop variable",
+       base_with(5, "            vi, vj = axis.remap(\"SR\", [i, k])"), 5, 43,
+       "not a loop variable"},
       {"where after reads", base_with(7, "            where(i < 4)"), 7, 13,
        "after other block fields"},
       {"duplicate reads", base_with(7, "            reads(B[vi])"), 7, 13, "second reads"},
       {"block field after a statement", base_with(11, "            reads(A[vi, vj])"), 11, 13,
        "among statements"},
-      {"loop body of only pass", base_with(4, "        pass\n"), 3, 5, "only 'pass'"},
+      {"loop body of only pass", base_with(4, "").append("        pass\n"), 3, 5, "only 'pass'"},
       {"integer literal too large", base_with(9, "                B[vi] = 99999999999999999999"), 9,
        25, "does not fit 64 bits"},
       {"float literal too large", base_with(9, "                B[vi] = 1e999"), 9, 25,
@@ -133,11 +135,11 @@ std::vector<Case> cases() {
       {"truncated expression", base_with(10, "            B[vi] = B[vi] +"), 10, 28,
        "expected an expression"},
       {"missing 'in'", base_with(3, "    for i j in grid(8, 8):"), 3, 11, "expected 'in'"},
-      {"deeply nested parentheses",
-       base_with(9, "                B[vi] = " + deep_parens), 9, 220, "nested more than"},
+      {"deeply nested parentheses", base_with(9, "                B[vi] = " + deep_parens), 9, 222,
+       "nested more than"},
       {"very long operator chain", base_with(9, "                B[vi] = " + long_chain), 9, 1623,
        "expression nested more than 400 deep"},
-      {"deep unary minus", base_with(10, "            B[vi] = " + deep_unary), 10, 405,
+      {"deep unary minus", base_with(10, "            B[vi] = " + deep_unary), 10, 413,
        "nested more than"},
   };
 }
@@ -188,7 +190,11 @@ TEST(ParserErrors, ExpressionsReportLineAndColumn) {
   struct ExprCase {
     std::string text;
     int column;
-  } exprs[] = {{"a < b < c", 7}, {"a +", 4}, {"a b", 3}, {"min(a)", 6}, {"cast(\"int33\", a)", 6},
+  } exprs[] = {{"a < b < c", 7},
+               {"a +", 4},
+               {"a b", 3},
+               {"min(a)", 6},
+               {"cast(\"int33\", a)", 6},
                {std::string(300, '(') + "a" + std::string(300, ')'), 201}};
   for (const ExprCase& c : exprs) {
     SCOPED_TRACE(c.text.substr(0, 40));

@@ -61,8 +61,7 @@ PrimFunc matmul() {
   Var i("i"), j("j"), k("k");
   IterVar vi = spatial("vi", 128), vj = spatial("vj", 128), vk = reduce("vk", 128);
   Block block = make_block(
-      "C", {vi, vj, vk},
-      {{A, {point(vi.var), point(vk.var)}}, {B, {point(vk.var), point(vj.var)}}},
+      "C", {vi, vj, vk}, {{A, {point(vi.var), point(vk.var)}}, {B, {point(vk.var), point(vj.var)}}},
       {{C, {point(vi.var), point(vj.var)}}},
       buffer_store(C,
                    buffer_load(C, {vi.var, vj.var}) +
@@ -102,15 +101,16 @@ PrimFunc staged() {
   Buffer local = make_buffer("acc", f32, std::vector<int64_t>{1}, "local");
   Var i("i"), j("j"), i2("i"), k2("k");
   IterVar vi = spatial("vi", 64), vj = spatial("vj", 32);
-  Block produce = make_block("T", {vi, vj}, {{A, {point(vi.var), point(vj.var)}}},
-                             {{tmp, {point(vi.var), point(vj.var)}}},
-                             buffer_store(tmp, call(Intrinsic::kExp, {buffer_load(A, {vi.var, vj.var})}),
-                                          {vi.var, vj.var}));
+  Block produce = make_block(
+      "T", {vi, vj}, {{A, {point(vi.var), point(vj.var)}}}, {{tmp, {point(vi.var), point(vj.var)}}},
+      buffer_store(tmp, call(Intrinsic::kExp, {buffer_load(A, {vi.var, vj.var})}),
+                   {vi.var, vj.var}));
   IterVar wi = spatial("vi", 64), wk = reduce("vk", 32);
   Block consume = make_block(
       "B", {wi, wk}, {{tmp, {point(wi.var), Range{Expr(0), Expr(32)}}}}, {{out, {point(wi.var)}}},
       seq({buffer_store(local, buffer_load(tmp, {wi.var, wk.var}), {Expr(0)}),
-           buffer_store(out, buffer_load(out, {wi.var}) + buffer_load(local, {Expr(0)}), {wi.var})}),
+           buffer_store(out, buffer_load(out, {wi.var}) + buffer_load(local, {Expr(0)}),
+                        {wi.var})}),
       buffer_store(out, Expr(0.0f), {wi.var}), {local},
       {{"meta_schedule.tiling_structure", std::string("SSRSRS")},
        {"sizes", std::vector<int64_t>{4, -16}},
@@ -147,15 +147,14 @@ PrimFunc split_bindings() {
   Var io("i_0"), ii("i_1"), j("j");
   IterVar vi = spatial("vi", 100);
   IterVar vj{Var("vj", i64), Range{int_imm(i64, 2), int_imm(i64, 8)}, IterKind::kSpatial};
-  Block block = make_block("B", {vi, vj},
-                           {{A, {point(vi.var)}}},
+  Block block = make_block("B", {vi, vj}, {{A, {point(vi.var)}}},
                            {{B, {point(vi.var), Range{cast(i32, vj.var), Expr(1)}}}},
                            buffer_store(B, buffer_load(A, {vi.var}) * 2.0f, {vi.var, vj.var}));
-  Stmt realize = block_realize({io * 8 + ii, cast(i64, j) + int_imm(i64, 2)},
-                               io * 8 + ii < 100, block);
-  Stmt loops = for_loop(io, 0, 13, ForKind::kSerial,
-                        for_loop(ii, 0, 8, ForKind::kSerial,
-                                 for_loop(j, 0, 8, ForKind::kSerial, realize)));
+  Stmt realize =
+      block_realize({io * 8 + ii, cast(i64, j) + int_imm(i64, 2)}, io * 8 + ii < 100, block);
+  Stmt loops =
+      for_loop(io, 0, 13, ForKind::kSerial,
+               for_loop(ii, 0, 8, ForKind::kSerial, for_loop(j, 0, 8, ForKind::kSerial, realize)));
   return make_prim_func("split", {A, B}, make_root_block(loops));
 }
 
@@ -177,17 +176,21 @@ PrimFunc gpu_style() {
   Buffer S = make_buffer("A_shared", f32, std::vector<int64_t>{128}, "shared");
   Var bx("bx"), tx("tx"), u("u"), v("v"), p("p"), s("s");
   IterVar vi = spatial("vi", 4096);
-  Block block = make_block("A", {vi}, {{S, {Range{floormod(vi.var, 128), Expr(1)}}}}, {{A, {point(vi.var)}}},
-                           buffer_store(A, buffer_load(S, {floormod(vi.var, 128)}) + 1.0f, {vi.var}));
+  Block block =
+      make_block("A", {vi}, {{S, {Range{floormod(vi.var, 128), Expr(1)}}}}, {{A, {point(vi.var)}}},
+                 buffer_store(A, buffer_load(S, {floormod(vi.var, 128)}) + 1.0f, {vi.var}));
   Stmt inner = block_realize({bx * 128 + tx}, Expr(), block);
   Stmt body = for_loop(u, 0, 2, ForKind::kUnrolled, inner);
   body = for_loop(v, 0, 4, ForKind::kVectorized, body);
-  body = for_loop(p, 3, 9, ForKind::kParallel, body, "", {{"pragma_auto_unroll_max_step", int64_t{64}}});
-  body = for_loop(s, bx, 5, ForKind::kSerial, body, "", {{"software_pipeline_stage", std::vector<int64_t>{0, 1}}});
+  body = for_loop(p, 3, 9, ForKind::kParallel, body, "",
+                  {{"pragma_auto_unroll_max_step", int64_t{64}}});
+  body = for_loop(s, bx, 5, ForKind::kSerial, body, "",
+                  {{"software_pipeline_stage", std::vector<int64_t>{0, 1}}});
   body = for_loop(tx, 0, 128, ForKind::kThreadBinding, body, "threadIdx.x");
   body = for_loop(bx, 0, 32, ForKind::kThreadBinding, body, "blockIdx.x");
-  return make_prim_func("gpu", {A}, make_root_block(body, {S}),
-                        {{"global_symbol", std::string("gpu_kernel\n\"quoted\"\\")}, {"tir.noalias", int64_t{1}}});
+  return make_prim_func(
+      "gpu", {A}, make_root_block(body, {S}),
+      {{"global_symbol", std::string("gpu_kernel\n\"quoted\"\\")}, {"tir.noalias", int64_t{1}}});
 }
 
 TEST(PrinterRoundTrip, ThreadBindingsLoopKindsAndAnnotations) {
@@ -225,8 +228,8 @@ PrimFunc lowered() {
   body = let_stmt(x, i * 2, body);
   body = allocate(T, body);
   Stmt loop = for_loop(i, 0, 128, ForKind::kParallel, body);
-  Stmt inner_alloc = allocate(make_buffer("W", DataType::Int(8), std::vector<int64_t>{4, 4}),
-                              evaluate(Expr(0)));
+  Stmt inner_alloc =
+      allocate(make_buffer("W", DataType::Int(8), std::vector<int64_t>{4, 4}), evaluate(Expr(0)));
   Stmt with_let = let_stmt(n, 5, if_then_else(n > 3, evaluate(n)));
   return make_prim_func("lowered", {A, B}, seq({loop, inner_alloc, with_let, evaluate(Expr(1))}));
 }
@@ -234,12 +237,12 @@ PrimFunc lowered() {
 TEST(PrinterRoundTrip, LoweredFunctionWithAllocateRampAndLets) {
   PrimFunc f = lowered();
   std::string text = to_script(f);
-  for (const char* want :
-       {"@kiln.prim_func(implicit_root=False)\n", "T = allocate((8,), \"float32\", scope=\"local\")",
-        "x = i * 2", "T[ramp(0, 1, 8)] = A[ramp(i * 8, 1, 8)] + broadcast(1.5, 8)",
-        "if i < 100:", "elif i == 100:", "else:", "float16(-0.5)",
-        "with let(cast(\"int64\", x) * int64(3)) as z:", "with allocate((4, 4), \"int8\") as W:",
-        "with let(5) as n:"}) {
+  for (const char* want : {"@kiln.prim_func(implicit_root=False)\n",
+                           "T = allocate((8,), \"float32\", scope=\"local\")", "x = i * 2",
+                           "T[ramp(0, 1, 8)] = A[ramp(i * 8, 1, 8)] + broadcast(1.5, 8)",
+                           "if i < 100:", "elif i == 100:", "else:", "float16(-0.5)",
+                           "with let(cast(\"int64\", x) * int64(3)) as z:",
+                           "with allocate((4, 4), \"int8\") as W:", "with let(5) as n:"}) {
     EXPECT_NE(text.find(want), std::string::npos) << want << "\nin:\n" << text;
   }
   expect_round_trip(f);
@@ -255,7 +258,9 @@ PrimFunc all_expressions() {
     DataType dt = DataType::parse(t);
     Buffer b = make_buffer(std::string("buf_") + t, dt, std::vector<int64_t>{16});
     params.push_back(b);
-    Expr c = dt.is_float() ? make_const(dt, 2.5) : dt.is_bool() ? make_const(dt, 1) : make_const(dt, -7);
+    Expr c = dt.is_float()  ? make_const(dt, 2.5)
+             : dt.is_bool() ? make_const(dt, 1)
+                            : make_const(dt, -7);
     stores.push_back(buffer_store(b, c, {i}));
   }
   Buffer F = params[1], D = params[2], I = params[6], L = params[7], P = params[12];
@@ -263,28 +268,47 @@ PrimFunc all_expressions() {
   Expr load_f = buffer_load(F, {i});
   Expr load_i = buffer_load(I, {i});
   std::vector<Expr> fexprs = {
-      load_f + 1.0f, load_f - 2.0f, load_f * 3.0f, load_f / 4.0f, min(load_f, 0.0f), max(load_f, 1e-30f),
-      select(load_i > 3, load_f, -load_f), cast(f32, load_i), cast(f32, cast(DataType::Float(16), load_f)),
-      call(Intrinsic::kExp, {load_f}), call(Intrinsic::kPow, {load_f, 2.0f}),
-      call(Intrinsic::kFma, {load_f, load_f, 1.0f}), let(x, load_f * 2.0f, x * x),
+      load_f + 1.0f,
+      load_f - 2.0f,
+      load_f * 3.0f,
+      load_f / 4.0f,
+      min(load_f, 0.0f),
+      max(load_f, 1e-30f),
+      select(load_i > 3, load_f, -load_f),
+      cast(f32, load_i),
+      cast(f32, cast(DataType::Float(16), load_f)),
+      call(Intrinsic::kExp, {load_f}),
+      call(Intrinsic::kPow, {load_f, 2.0f}),
+      call(Intrinsic::kFma, {load_f, load_f, 1.0f}),
+      let(x, load_f * 2.0f, x * x),
       float_imm(f32, std::numeric_limits<double>::infinity()),
       float_imm(f32, -std::numeric_limits<double>::infinity()),
-      float_imm(f32, std::numeric_limits<double>::quiet_NaN()), float_imm(f32, 0.1),
-      float_imm(f32, -0.0), float_imm(f32, 1e300), float_imm(f32, 5e-324),
+      float_imm(f32, std::numeric_limits<double>::quiet_NaN()),
+      float_imm(f32, 0.1),
+      float_imm(f32, -0.0),
+      float_imm(f32, 1e300),
+      float_imm(f32, 5e-324),
       (load_f - (load_f - 1.0f)) * (load_f + 2.0f),
   };
   for (size_t k = 0; k < fexprs.size(); ++k)
     stores.push_back(buffer_store(F, fexprs[k], {Expr(static_cast<int>(k % 16))}));
-  std::vector<Expr> iexprs = {
-      floordiv(load_i, 3), floormod(load_i, 3), load_i / 2, load_i - (load_i - 1),
-      load_i * -5, -load_i, int_imm(i32, std::numeric_limits<int32_t>::min()),
-      cast(i32, w)};
+  std::vector<Expr> iexprs = {floordiv(load_i, 3),
+                              floormod(load_i, 3),
+                              load_i / 2,
+                              load_i - (load_i - 1),
+                              load_i * -5,
+                              -load_i,
+                              int_imm(i32, std::numeric_limits<int32_t>::min()),
+                              cast(i32, w)};
   for (size_t k = 0; k < iexprs.size(); ++k)
     stores.push_back(buffer_store(I, iexprs[k], {Expr(static_cast<int>(k))}));
-  std::vector<Expr> bexprs = {
-      load_i < 1 && load_i >= 0, ne(load_i, 2) || !eq(load_i, 3), !(load_i <= 4 || load_i > 9),
-      eq(load_i < 1, load_i > 2), logical_not(logical_not(load_i < 0)),
-      call(Intrinsic::kIsNan, {load_f}), int_imm(DataType::Bool(), 0)};
+  std::vector<Expr> bexprs = {load_i < 1 && load_i >= 0,
+                              ne(load_i, 2) || !eq(load_i, 3),
+                              !(load_i <= 4 || load_i > 9),
+                              eq(load_i<1, load_i> 2),
+                              logical_not(logical_not(load_i < 0)),
+                              call(Intrinsic::kIsNan, {load_f}),
+                              int_imm(DataType::Bool(), 0)};
   for (size_t k = 0; k < bexprs.size(); ++k)
     stores.push_back(buffer_store(P, bexprs[k], {Expr(static_cast<int>(k))}));
   stores.push_back(buffer_store(D, cast(DataType::Float(64), load_f), {i}));
@@ -299,15 +323,33 @@ PrimFunc all_expressions() {
 TEST(PrinterRoundTrip, EveryExpressionKindAndDataType) {
   PrimFunc f = all_expressions();
   std::string text = to_script(f);
-  for (const char* want :
-       {"buf_float16[i] = float16(2.5)", "buf_bfloat16[i] = bfloat16(2.5)",
-        "buf_float64[i] = float64(2.5)", "buf_int8[i] = int8(-7)", "buf_uint64[i] = uint64(-7)",
-        "buf_bool[i] = True", "inf", "-inf", "nan", "0.1", "-0.0", "1e+300", "5e-324",
-        "select(buf_int32[i] > 3, buf_float32[i], 0.0 - buf_float32[i])", "let(x := ",
-        "(buf_int32[i] < 1) == (buf_int32[i] > 2)", "not not buf_int32[i] < 0",
-        "buf_int32[i] - (buf_int32[i] - 1)", "buf_int32[i] * -5", "-2147483648",
-        "int64(-9223372036854775808)", "buf_int32[i] // 3", "buf_int32[i] % 3", "isnan(",
-        "fma(", "pow(", "int64(1099511627776) + w"}) {
+  for (const char* want : {"buf_float16[i] = float16(2.5)",
+                           "buf_bfloat16[i] = bfloat16(2.5)",
+                           "buf_float64[i] = float64(2.5)",
+                           "buf_int8[i] = int8(-7)",
+                           "buf_uint64[i] = uint64(-7)",
+                           "buf_bool[i] = True",
+                           "inf",
+                           "-inf",
+                           "nan",
+                           "0.1",
+                           "-0.0",
+                           "1e+300",
+                           "5e-324",
+                           "select(buf_int32[i] > 3, buf_float32[i], 0.0 - buf_float32[i])",
+                           "let(x := ",
+                           "(buf_int32[i] < 1) == (buf_int32[i] > 2)",
+                           "not not buf_int32[i] < 0",
+                           "buf_int32[i] - (buf_int32[i] - 1)",
+                           "buf_int32[i] * -5",
+                           "-2147483648",
+                           "int64(-9223372036854775808)",
+                           "buf_int32[i] // 3",
+                           "buf_int32[i] % 3",
+                           "isnan(",
+                           "fma(",
+                           "pow(",
+                           "int64(1099511627776) + w"}) {
     EXPECT_NE(text.find(want), std::string::npos) << want << "\nin:\n" << text;
   }
   expect_round_trip(f);
@@ -326,7 +368,9 @@ TEST(PrinterRoundTrip, ClashingAndOddNamesAreMadeUnique) {
   PrimFunc f = make_prim_func("class", {A}, make_root_block(body, {A2}));
   std::string text = to_script(f);
   EXPECT_NE(text.find("def class_("), std::string::npos) << text;
-  EXPECT_NE(text.find("A_1 = alloc_buffer((8, 8), \"float32\", scope=\"local\")"), std::string::npos) << text;
+  EXPECT_NE(text.find("A_1 = alloc_buffer((8, 8), \"float32\", scope=\"local\")"),
+            std::string::npos)
+      << text;
   EXPECT_NE(text.find("for i in parallel(8):"), std::string::npos) << text;
   EXPECT_NE(text.find("for i_1 in unroll(8):"), std::string::npos) << text;
   EXPECT_NE(text.find("for for_1, v_1_x_y, v in grid(2, 2, 2):"), std::string::npos) << text;
@@ -383,14 +427,16 @@ TEST(PrinterRoundTrip, ExplicitRootBlockAndZeroDimBuffers) {
 TEST(PrinterRoundTrip, BareBlockStatement) {
   Buffer A = make_buffer("A", f32, std::vector<int64_t>{4});
   IterVar vi = spatial("vi", 4);
-  Block b = make_block("bare", {vi}, {}, {{A, {point(vi.var)}}}, buffer_store(A, Expr(1.0f), {vi.var}));
+  Block b =
+      make_block("bare", {vi}, {}, {{A, {point(vi.var)}}}, buffer_store(A, Expr(1.0f), {vi.var}));
   PrimFunc f = make_prim_func("f", {A}, make_root_block(Stmt(b)));
   std::string text = to_script(f);
   EXPECT_NE(text.find("with block(\"bare\", realize=False):\n        vi = axis.spatial(4)\n"),
             std::string::npos)
       << text;
-  EXPECT_EQ(to_script(b), "with block(\"bare\", realize=False):\n    vi = axis.spatial(4)\n"
-                          "    writes(A[vi])\n    A[vi] = 1.0\n");
+  EXPECT_EQ(to_script(b),
+            "with block(\"bare\", realize=False):\n    vi = axis.spatial(4)\n"
+            "    writes(A[vi])\n    A[vi] = 1.0\n");
   expect_round_trip(f);
 }
 

@@ -1,0 +1,140 @@
+#include "fuzz/fuzzer.h"
+
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "fuzz/random_schedule.h"
+#include "ir/interpreter.h"
+#include "ir/parser.h"
+#include "ir/printer.h"
+#include "ir/structural.h"
+#include "schedule/schedule.h"
+#include "workloads/workloads.h"
+
+namespace kiln::fuzz {
+
+namespace {
+
+// Random float32 inputs, NaN-poisoned outputs (an unwritten element then
+// cannot match by accident). Every registered workload is float32.
+struct Buffers {
+  std::vector<std::vector<float>> data;
+  std::vector<ir::TensorView> views;
+};
+
+Buffers make_buffers(const ir::PrimFunc& func, uint64_t seed) {
+  Buffers b;
+  sched::RandomEngine rng(seed);
+  const size_t outputs_from = func->params.size() - 1;  // workloads have one output, last
+  for (size_t p = 0; p < func->params.size(); ++p) {
+    const ir::Buffer& buf = func->params[p];
+    std::vector<float> v(static_cast<size_t>(ir::num_elements(buf)));
+    for (float& x : v) x = p < outputs_from ? static_cast<float>(rng.uniform_real() * 2 - 1) : NAN;
+    b.data.push_back(std::move(v));
+  }
+  for (size_t p = 0; p < func->params.size(); ++p)
+    b.views.push_back({b.data[p].data(), func->params[p]->dtype, ir::static_shape(func->params[p])});
+  return b;
+}
+
+// Empty when the outputs agree; otherwise what differs. Reordered float
+// reductions may round differently, hence the tolerance.
+std::string compare_outputs(const Buffers& expected, const Buffers& got) {
+  const std::vector<float>& a = expected.data.back();
+  const std::vector<float>& b = got.data.back();
+  for (size_t i = 0; i < a.size(); ++i) {
+    bool same = (std::isnan(a[i]) && std::isnan(b[i])) || std::abs(a[i] - b[i]) <= 1e-4f + 1e-4f * std::abs(a[i]);
+    if (!same)
+      return "output element " + std::to_string(i) + " is " + std::to_string(b[i]) + ", expected " +
+             std::to_string(a[i]);
+  }
+  return "";
+}
+
+std::string replay_recipe(const std::string& workload, uint64_t seed) {
+  return "python3 -m kiln fuzz --traces 1 --seed " + std::to_string(seed) + " --workload " + workload;
+}
+
+}  // namespace
+
+std::map<std::string, int64_t> fuzz_shape(const std::string& workload) {
+  static const std::map<std::string, int64_t> small = {
+      {"M", 6},  {"N", 10}, {"K", 9},      {"B", 2},       {"C", 3},        {"H", 7},          {"W", 6},
+      {"R", 3},  {"S", 3},  {"stride", 1}, {"padding", 1}, {"dilation", 1}, {"transpose_b", 0},
+  };
+  std::map<std::string, int64_t> shape;
+  for (const auto& [key, value] : workloads::default_shape(workload)) {
+    auto it = small.find(key);
+    shape[key] = it != small.end() ? it->second : value;
+  }
+  // Convolutions and pools take N as the batch: keep it 1.
+  if (workload == "depthwise_conv2d_nhwc") shape["C"] = 4;
+  if (shape.count("N") && shape.count("H")) shape["N"] = 1;
+  return shape;
+}
+
+FuzzReport run_fuzz(const FuzzOptions& options, std::ostream& log) {
+  FuzzReport report;
+  std::vector<std::string> names = options.workload.empty() ? workloads::list() : std::vector<std::string>{options.workload};
+  struct Reference {
+    ir::PrimFunc func;
+    Buffers outputs;
+  };
+  std::map<std::string, Reference> references;
+  auto start = std::chrono::steady_clock::now();
+  for (int64_t t = 0; t < options.traces; ++t) {
+    const std::string& name = names[t % names.size()];
+    const uint64_t seed = options.seed + static_cast<uint64_t>(t);
+    ++report.traces;
+    ++report.traces_per_workload[name];
+    std::string trace_text;
+    try {
+      auto ref = references.find(name);
+      if (ref == references.end()) {
+        ir::PrimFunc func = workloads::get(name, fuzz_shape(name)).func;
+        Buffers out = make_buffers(func, 0);
+        ir::interpret(func, out.views);
+        ref = references.emplace(name, Reference{func, std::move(out)}).first;
+      }
+      sched::Schedule sch(ref->second.func, seed, sched::ErrorRenderLevel::kFast);
+      sched::RandomEngine rng(seed * 0x9e3779b97f4a7c15ull + 1);
+      ScheduleStats stats;
+      apply_random_primitives(sch, rng, options.steps, &stats);
+      for (const auto& [k, v] : stats.applied) report.applied[k] += v;
+      for (const auto& [k, v] : stats.refused) report.refused[k] += v;
+      trace_text = sch.trace().as_python();
+
+      std::string failure;
+      Buffers got = make_buffers(sch.func(), 0);
+      ir::interpret(sch.func(), got.views);
+      failure = compare_outputs(ref->second.outputs, got);
+      if (failure.empty()) {
+        sched::Schedule replay(ref->second.func);
+        sched::Trace::from_json(nlohmann::json::parse(sch.trace().to_json().dump())).apply_to(replay);
+        if (!ir::structural_equal(replay.func(), sch.func())) failure = "trace JSON replay gives another function";
+      }
+      if (failure.empty() && !ir::structural_equal(ir::parse_prim_func(ir::to_script(sch.func())), sch.func()))
+        failure = "print -> parse gives another function";
+      if (!failure.empty()) {
+        ++report.mismatches;
+        log << "MISMATCH workload=" << name << " seed=" << seed << ": " << failure << "\n  replay: "
+            << replay_recipe(name, seed) << "\n" << trace_text << std::flush;
+      }
+    } catch (const std::exception& e) {
+      ++report.crashes;
+      log << "CRASH workload=" << name << " seed=" << seed << ": " << e.what() << "\n  replay: "
+          << replay_recipe(name, seed) << "\n" << trace_text << std::flush;
+    }
+    auto elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if ((t + 1) % 500 == 0)
+      log << "fuzz: " << (t + 1) << "/" << options.traces << " traces, " << report.mismatches << " mismatches, "
+          << report.crashes << " crashes (" << static_cast<int64_t>(elapsed) << " s)\n" << std::flush;
+  }
+  return report;
+}
+
+}  // namespace kiln::fuzz
