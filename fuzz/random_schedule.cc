@@ -109,6 +109,27 @@ const std::vector<std::pair<std::string, Generator>>& generators() {
          if (rng.uniform_int(2) == 0) sch.annotate(pick(rng, bl->second), "pragma_auto_unroll_max_step", step);
          else sch.annotate(bl->first, "schedule_rule", std::string("fuzz"));
        }},
+      {"compute_inline",
+       [](Schedule& sch, RandomEngine& rng) {
+         if (auto b = random_block(sch, rng)) sch.compute_inline(*b);
+       }},
+      {"reverse_compute_inline",
+       [](Schedule& sch, RandomEngine& rng) {
+         if (auto b = random_block(sch, rng)) sch.reverse_compute_inline(*b);
+       }},
+      {"compute_at",
+       [](Schedule& sch, RandomEngine& rng) {
+         auto b = random_block(sch, rng);
+         if (!b) return;
+         sched::LoopRV at = sch.sample_compute_location(*b);
+         sch.compute_at(*b, at, rng.uniform_int(2) == 1);
+       }},
+      {"reverse_compute_at",
+       [](Schedule& sch, RandomEngine& rng) {
+         auto b = random_block(sch, rng);
+         auto other = random_loops(sch, rng);
+         if (b && other) sch.reverse_compute_at(*b, pick(rng, other->second), rng.uniform_int(2) == 1);
+       }},
       {"unannotate",
        [](Schedule& sch, RandomEngine& rng) {
          if (auto bl = random_loops(sch, rng)) sch.unannotate(pick(rng, bl->second), "pragma_auto_unroll_max_step");

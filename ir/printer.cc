@@ -326,6 +326,13 @@ class ScriptPrinter {
     return expr(min) + ", " + upper_bound(min, extent);
   }
 
+  // `lo:hi` and `(lo, hi)` give min and extent one type; other ranges print
+  // their parts as `span(min, extent)`.
+  static bool canonical(const Range& r) {
+    return r.min.defined() && r.extent.defined() && r.min.dtype() == r.extent.dtype();
+  }
+  std::string span(const Range& r) { return "span(" + expr(r.min) + ", " + expr(r.extent) + ")"; }
+
   std::string region_text(const BufferRegion& r) {
     if (r.region.empty()) return buffer_name(r.buffer) + "[()]";
     std::string out = buffer_name(r.buffer) + "[";
@@ -333,7 +340,9 @@ class ScriptPrinter {
       const Range& rg = r.region[i];
       if (i) out += ", ";
       const auto* ext = rg.extent.as<IntImmNode>();
-      if (ext && ext->value == 1 && rg.min.defined() && ext->dtype == rg.min.dtype()) {
+      if (!canonical(rg)) {
+        out += span(rg);
+      } else if (ext && ext->value == 1) {
         out += expr(rg.min);
       } else {
         out += expr(rg.min) + ":" + upper_bound(rg.min, rg.extent);
@@ -509,10 +518,14 @@ class ScriptPrinter {
         decls.push_back(binding);
         continue;
       }
-      std::string dom =
-          is_zero_of(iv.dom.min, iv.dom.extent.dtype())
-              ? expr(iv.dom.extent)
-              : "(" + expr(iv.dom.min) + ", " + upper_bound(iv.dom.min, iv.dom.extent) + ")";
+      std::string dom;
+      if (!canonical(iv.dom)) {
+        dom = span(iv.dom);
+      } else if (is_zero_of(iv.dom.min, iv.dom.extent.dtype())) {
+        dom = expr(iv.dom.extent);
+      } else {
+        dom = "(" + expr(iv.dom.min) + ", " + upper_bound(iv.dom.min, iv.dom.extent) + ")";
+      }
       std::string text =
           std::string(iv.kind == IterKind::kSpatial ? "axis.spatial(" : "axis.reduce(") + dom;
       if (realize) text += ", " + binding;

@@ -36,4 +36,18 @@ std::string reduction_block_using(const ir::Stmt& loop) {
   return "";
 }
 
+std::string mixed_iter_block_using(const ir::Stmt& loop) {
+  const ir::Var& var = loop.as<ir::ForNode>()->loop_var;
+  for (const ir::Stmt& s : child_blocks(loop)) {
+    const auto* r = s.as<ir::BlockRealizeNode>();
+    bool spatial = false, reduction = false;
+    for (size_t i = 0; i < r->iter_values.size(); ++i) {
+      if (!uses_var(r->iter_values[i], var)) continue;
+      (r->block->iter_vars[i].kind == ir::IterKind::kReduction ? reduction : spatial) = true;
+    }
+    if (spatial && reduction) return r->block->name;
+  }
+  return "";
+}
+
 }  // namespace kiln::sched

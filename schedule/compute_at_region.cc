@@ -64,7 +64,8 @@ class Relaxer {
   IndexInterval relax_binary(const Expr& e, const ir::BinaryNode* op) {
     IndexInterval a = relax(op->a), b = relax(op->b);
     if (is_point(a) && is_point(b)) {
-      return point(a.min.same_as(op->a) && b.min.same_as(op->b) ? e : ir::binary(e.kind(), a.min, b.min));
+      return point(
+          a.min.same_as(op->a) && b.min.same_as(op->b) ? e : ir::binary(e.kind(), a.min, b.min));
     }
     const int64_t* c = ir::as_const_int(op->b);
     switch (e.kind()) {
@@ -80,7 +81,8 @@ class Relaxer {
       }
       case ExprKind::kFloorDiv:
         // floordiv by a positive constant is monotone.
-        if (c && *c > 0) return {both(a.min, op->b, ir::floordiv), both(a.max, op->b, ir::floordiv)};
+        if (c && *c > 0)
+          return {both(a.min, op->b, ir::floordiv), both(a.max, op->b, ir::floordiv)};
         return opaque(e);
       case ExprKind::kFloorMod:
         if (c && *c > 0) {
@@ -97,7 +99,9 @@ class Relaxer {
   }
 
   static IndexInterval scale(const IndexInterval& a, int64_t c) {
-    auto times = [c](const Expr& x) { return x.defined() ? x * ir::int_imm(x.dtype(), c) : Expr(); };
+    auto times = [c](const Expr& x) {
+      return x.defined() ? x * ir::int_imm(x.dtype(), c) : Expr();
+    };
     if (c >= 0) return {times(a.min), times(a.max)};
     return {times(a.max), times(a.min)};
   }

@@ -63,6 +63,9 @@ struct InstructionKind {
   std::function<std::string(const std::vector<std::string>& inputs, const std::vector<Attr>& attrs,
                             const std::optional<Decision>& decision)>
       as_python;
+  // The Python call returns a list (get_loops, split...): one output then
+  // prints as `(l1,) = ...`.
+  bool returns_list = false;
 };
 
 // The registry of instruction kinds. Each primitive family file has a

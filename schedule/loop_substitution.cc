@@ -1,5 +1,6 @@
 #include "schedule/loop_substitution.h"
 
+#include "ir/arith/iter_map.h"
 #include "ir/op.h"
 #include "schedule/ir_utils.h"
 
@@ -10,6 +11,20 @@ namespace {
 ir::Expr simplify_predicate(const ir::Expr& pred, const ir::arith::Analyzer& analyzer) {
   ir::Expr s = analyzer.simplify(pred);
   return analyzer.can_prove(s) ? ir::int_imm(ir::DataType::Bool(), 1) : s;
+}
+
+// Bindings keep their affine shape (the iter-map form later primitives
+// detect); the general simplifier, value-correct but shape-blind, is the
+// fallback for bindings that are not affine.
+std::vector<ir::Expr> simplify_bindings(const std::vector<ir::Expr>& values, const ir::arith::Analyzer& analyzer) {
+  ir::arith::VarRangeMap dom;
+  for (const auto& [var, bound] : analyzer.bounds())
+    if (bound.has_min() && bound.has_max())
+      dom[var] = ir::Range{ir::int_imm(var.dtype(), bound.min), ir::int_imm(var.dtype(), bound.max - bound.min + 1)};
+  std::vector<ir::Expr> out = ir::arith::iter_map_simplify(values, dom);
+  for (size_t i = 0; i < out.size(); ++i)
+    if (out[i].same_as(values[i])) out[i] = analyzer.simplify(values[i]);
+  return out;
 }
 
 ir::Stmt walk(const ir::Stmt& s, const ir::VarMap& map, const ir::Expr& extra, ir::arith::Analyzer& analyzer) {
@@ -28,7 +43,8 @@ ir::Stmt walk(const ir::Stmt& s, const ir::VarMap& map, const ir::Expr& extra, i
       const auto* r = s.as<ir::BlockRealizeNode>();
       std::vector<ir::Expr> values;
       values.reserve(r->iter_values.size());
-      for (const ir::Expr& v : r->iter_values) values.push_back(analyzer.simplify(ir::substitute(v, map)));
+      for (const ir::Expr& v : r->iter_values) values.push_back(ir::substitute(v, map));
+      values = simplify_bindings(values, analyzer);
       ir::Expr pred = ir::substitute(r->predicate, map);
       if (extra.defined()) pred = ir::logical_and(pred, extra);
       pred = simplify_predicate(pred, analyzer);

@@ -104,6 +104,7 @@ std::string Trace::as_python() const {
     }
     std::string lhs;
     for (size_t k = 0; k < inst.outputs.size(); ++k) lhs += (k ? ", " : "") + namer.define(inst.outputs[k]);
+    if (inst.kind->returns_list && inst.outputs.size() == 1) lhs = "(" + lhs + ",)";
     std::string call = inst.kind->as_python(inputs, inst.attrs, decision_of(i));
     out += lhs.empty() ? call : lhs + " = " + call;
     out += "\n";

@@ -291,8 +291,7 @@ PExpr Parser::typed_constant(const Token& callee, DataType t) {
     if (!(at(Tok::kInt) || at(Tok::kFloat) || at_name("inf") || at_name("nan")))
       fail(v, "a number, inf or nan in " + t.str() + "(...)");
     next();
-    Token as_float = v;
-    out = float_imm(t, float_value(as_float, negative));
+    out = float_imm(t, float_value(v, negative));
   } else {
     fail_msg(callee, "found constant of type " + t.str() + "; expected a number or bool type");
   }
@@ -390,13 +389,12 @@ Expr Parser::extent_from_bounds(Expr* lo_ptr, Expr hi, const Token& at) {
 }
 
 Range Parser::span() {
-  const Token& callee = next();
+  next();  // 'span'
   expect_op("(", "'(' after span");
   Expr mn = index_expr("the start of a span");
   expect_op(",", "',' and the extent of span(min, extent)");
   Expr ext = index_expr("the extent of a span");
   expect_op(")", "')' after span(min, extent)");
-  (void)callee;
   return Range{mn, ext};
 }
 

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "python/src/bindings.h"
+#include "schedule/index_map.h"
 #include "schedule/schedule.h"
 
 namespace kiln::python {
@@ -42,6 +43,40 @@ std::vector<LoopRV> to_loops(const py::args& args) {
     }
   }
   return loops;
+}
+
+// ("read", 0) / ("write", 1): which buffer of a block, as TVM spells it.
+int buffer_index(const py::tuple& buffer) {
+  if (buffer.size() != 2) throw py::value_error("buffer must be (\"read\" | \"write\", index)");
+  return buffer[1].cast<int>();
+}
+bool is_write(const py::tuple& buffer) {
+  std::string kind = buffer[0].cast<std::string>();
+  if (kind != "read" && kind != "write")
+    throw py::value_error("buffer kind must be \"read\" or \"write\", not \"" + kind + "\"");
+  return kind == "write";
+}
+
+// An index map from its lambda text, or from a Python callable called with
+// one variable per buffer dimension.
+sched::IndexMap to_index_map(const py::object& map) {
+  if (py::isinstance<py::str>(map)) return sched::IndexMap::parse(map.cast<std::string>());
+  py::object code = map.attr("__code__");
+  int n = code.attr("co_argcount").cast<int>();
+  py::tuple names = code.attr("co_varnames");
+  sched::IndexMap out;
+  py::tuple args(n);
+  for (int i = 0; i < n; ++i) {
+    out.inputs.emplace_back(names[i].cast<std::string>());
+    args[i] = py::cast(out.inputs.back());
+  }
+  py::object result = map(*args);
+  if (py::isinstance<py::tuple>(result) || py::isinstance<py::list>(result)) {
+    for (const py::handle& h : result) out.outputs.push_back(to_expr(h));
+  } else {
+    out.outputs.push_back(to_expr(result));
+  }
+  return out;
 }
 
 }  // namespace
@@ -129,7 +164,42 @@ void bind_schedule(py::module_& m) {
            py::arg("block_or_loop"), py::arg("ann_key"), py::arg("ann_val"))
       .def("unannotate", [](Schedule& sch, const py::handle& rv, const std::string& key) {
         sch.unannotate(block_or_loop(rv), key);
-      }, py::arg("block_or_loop"), py::arg("ann_key"));
+      }, py::arg("block_or_loop"), py::arg("ann_key"))
+      // compute location
+      .def("compute_at", &Schedule::compute_at, py::arg("block"), py::arg("loop"),
+           py::arg("preserve_unit_loops") = false, py::arg("index") = -1)
+      .def("reverse_compute_at", &Schedule::reverse_compute_at, py::arg("block"), py::arg("loop"),
+           py::arg("preserve_unit_loops") = false, py::arg("index") = -1)
+      .def("sample_compute_location", &Schedule::sample_compute_location, py::arg("block"),
+           py::arg("decision") = py::none())
+      .def("compute_inline", &Schedule::compute_inline, py::arg("block"))
+      .def("reverse_compute_inline", &Schedule::reverse_compute_inline, py::arg("block"))
+      // memory
+      .def("cache_read", &Schedule::cache_read, py::arg("block"), py::arg("read_buffer_index"),
+           py::arg("storage_scope"))
+      .def("cache_write", &Schedule::cache_write, py::arg("block"), py::arg("write_buffer_index"),
+           py::arg("storage_scope"))
+      .def("reindex",
+           [](Schedule& sch, const BlockRV& block, const py::tuple& buffer) {
+             return sch.reindex(block, buffer_index(buffer), is_write(buffer));
+           },
+           py::arg("block"), py::arg("buffer"))
+      .def("set_scope", &Schedule::set_scope, py::arg("block"), py::arg("buffer_index"), py::arg("storage_scope"))
+      .def("storage_align", &Schedule::storage_align, py::arg("block"), py::arg("buffer_index"), py::arg("axis"),
+           py::arg("factor"), py::arg("offset"))
+      .def("transform_layout",
+           [](Schedule& sch, const BlockRV& block, const py::tuple& buffer, const py::object& index_map) {
+             sch.transform_layout(block, buffer_index(buffer), is_write(buffer), to_index_map(index_map));
+           },
+           py::arg("block"), py::arg("buffer"), py::arg("index_map"))
+      // reductions
+      .def("decompose_reduction", &Schedule::decompose_reduction, py::arg("block"), py::arg("loop"))
+      .def("rfactor", &Schedule::rfactor, py::arg("loop"), py::arg("factor_axis"))
+      // blockize and tensorize
+      .def("blockize", &Schedule::blockize, py::arg("loop"))
+      .def("tensorize", [](Schedule& sch, const py::handle& rv, const std::string& intrin) {
+        sch.tensorize(block_or_loop(rv), intrin);
+      }, py::arg("block_or_loop"), py::arg("tensor_intrin"));
 }
 
 }  // namespace kiln::python

@@ -39,7 +39,8 @@ bool has_buffer_load(const ir::Expr& e) {
   return finder.found;
 }
 
-const ir::BufferRegion* find_region(const std::vector<ir::BufferRegion>& regions, const ir::Buffer& buffer) {
+const ir::BufferRegion* find_region(const std::vector<ir::BufferRegion>& regions,
+                                    const ir::Buffer& buffer) {
   for (const ir::BufferRegion& r : regions)
     if (r.buffer == buffer) return &r;
   return nullptr;
@@ -61,11 +62,13 @@ class DescMatcher {
   bool stmt(const ir::Stmt& lhs, const ir::Stmt& rhs) {
     if (!lhs.defined() || !rhs.defined()) {
       if (lhs.defined() == rhs.defined()) return true;
-      return fail(lhs.defined() ? "the block has " + stmt_head(lhs) + " where the description has nothing"
-                                : "the description has " + stmt_head(rhs) + " where the block has nothing");
+      return fail(lhs.defined()
+                      ? "the block has " + stmt_head(lhs) + " where the description has nothing"
+                      : "the description has " + stmt_head(rhs) + " where the block has nothing");
     }
     if (lhs.kind() != rhs.kind())
-      return fail("the block has " + stmt_head(lhs) + " where the description has " + stmt_head(rhs));
+      return fail("the block has " + stmt_head(lhs) + " where the description has " +
+                  stmt_head(rhs));
     switch (lhs.kind()) {
       case ir::StmtKind::kFor: return loop(lhs.as<ir::ForNode>(), rhs.as<ir::ForNode>());
       case ir::StmtKind::kBlockRealize:
@@ -103,9 +106,11 @@ class DescMatcher {
     if (lhs.kind() != rhs.kind() || lhs.dtype() != rhs.dtype()) return expr_mismatch(lhs, rhs);
     switch (lhs.kind()) {
       case ir::ExprKind::kIntImm:
-        return lhs.as<ir::IntImmNode>()->value == rhs.as<ir::IntImmNode>()->value || expr_mismatch(lhs, rhs);
+        return lhs.as<ir::IntImmNode>()->value == rhs.as<ir::IntImmNode>()->value ||
+               expr_mismatch(lhs, rhs);
       case ir::ExprKind::kFloatImm:
-        return lhs.as<ir::FloatImmNode>()->value == rhs.as<ir::FloatImmNode>()->value || expr_mismatch(lhs, rhs);
+        return lhs.as<ir::FloatImmNode>()->value == rhs.as<ir::FloatImmNode>()->value ||
+               expr_mismatch(lhs, rhs);
       case ir::ExprKind::kVar: {
         auto it = lhs_to_rhs_.find(ir::Var::from_expr(lhs));
         return (it != lhs_to_rhs_.end() && it->second.same_as(rhs)) || expr_mismatch(lhs, rhs);
@@ -116,7 +121,8 @@ class DescMatcher {
         return expr(a->condition, b->condition) && expr(a->true_value, b->true_value) &&
                expr(a->false_value, b->false_value);
       }
-      case ir::ExprKind::kCast: return expr(lhs.as<ir::CastNode>()->value, rhs.as<ir::CastNode>()->value);
+      case ir::ExprKind::kCast:
+        return expr(lhs.as<ir::CastNode>()->value, rhs.as<ir::CastNode>()->value);
       case ir::ExprKind::kBufferLoad: {
         const auto *a = lhs.as<ir::BufferLoadNode>(), *b = rhs.as<ir::BufferLoadNode>();
         return access(a->buffer, a->indices, b->buffer, b->indices);
@@ -155,7 +161,8 @@ class DescMatcher {
     for (const ir::Buffer& param : desc_->params) {
       auto it = desc_to_real_.find(param.get());
       if (it == desc_to_real_.end()) {
-        fail("the block never accesses a buffer in the role of the description's `" + param->name + "`");
+        fail("the block never accesses a buffer in the role of the description's `" + param->name +
+             "`");
         return std::nullopt;
       }
       const ir::Buffer& real = it->second;
@@ -170,16 +177,18 @@ class DescMatcher {
       std::vector<ir::Expr> mins;
       for (size_t d = 0; d < window.size(); ++d) {
         const ir::Range& range = region->region[d];
-        if (!analyzer_.can_prove_equal(range.extent, ir::int_imm(range.extent.dtype(), window[d]))) {
-          fail("shape mismatch: the block's region of `" + real->name + "` has extent " + quoted(range.extent) +
-               " in dimension " + std::to_string(d) + " where the description's `" + param->name + "` needs " +
-               std::to_string(window[d]));
+        if (!analyzer_.can_prove_equal(range.extent,
+                                       ir::int_imm(range.extent.dtype(), window[d]))) {
+          fail("shape mismatch: the block's region of `" + real->name + "` has extent " +
+               quoted(range.extent) + " in dimension " + std::to_string(d) +
+               " where the description's `" + param->name + "` needs " + std::to_string(window[d]));
           return std::nullopt;
         }
         ir::arith::ConstIntBound bound = analyzer_.const_int_bound(range.min);
         if (bound.min < 0 || !bound.has_max() || bound.max + window[d] > shape[d]) {
-          fail("the window of `" + real->name + "` starting at " + quoted(range.min) + " in dimension " +
-               std::to_string(d) + " may leave the buffer (extent " + std::to_string(shape[d]) + ")");
+          fail("the window of `" + real->name + "` starting at " + quoted(range.min) +
+               " in dimension " + std::to_string(d) + " may leave the buffer (extent " +
+               std::to_string(shape[d]) + ")");
           return std::nullopt;
         }
         mins.push_back(range.min);
@@ -192,10 +201,12 @@ class DescMatcher {
       const size_t offset = mins.size() - a.desc_indices.size();
       for (size_t d = 0; d < mins.size(); ++d) {
         ir::Expr relative = ir::substitute(a.real_indices[d], lhs_to_rhs_) - mins[d];
-        ir::Expr expected = d < offset ? ir::make_zero(relative.dtype()) : a.desc_indices[d - offset];
+        ir::Expr expected =
+            d < offset ? ir::make_zero(relative.dtype()) : a.desc_indices[d - offset];
         if (!analyzer_.can_prove_equal(relative, expected)) {
-          fail("the block accesses " + access_text(a.real_buffer, a.real_indices) + " where the description accesses " +
-               access_text(a.desc_buffer, a.desc_indices) + ", which are not the same element of a window starting at " +
+          fail("the block accesses " + access_text(a.real_buffer, a.real_indices) +
+               " where the description accesses " + access_text(a.desc_buffer, a.desc_indices) +
+               ", which are not the same element of a window starting at " +
                access_text(a.real_buffer, mins));
           return std::nullopt;
         }
@@ -217,18 +228,20 @@ class DescMatcher {
     return false;
   }
   bool expr_mismatch(const ir::Expr& lhs, const ir::Expr& rhs) {
-    return fail("the block computes " + quoted(lhs) + " where the description computes " + quoted(rhs));
+    return fail("the block computes " + quoted(lhs) + " where the description computes " +
+                quoted(rhs));
   }
 
   // lhs and rhs are equal as integers once the block's variables are renamed.
   bool same_index(const ir::Expr& lhs, const ir::Expr& rhs) {
-    return !has_buffer_load(lhs) && analyzer_.can_prove_equal(ir::substitute(lhs, lhs_to_rhs_), rhs);
+    return !has_buffer_load(lhs) &&
+           analyzer_.can_prove_equal(ir::substitute(lhs, lhs_to_rhs_), rhs);
   }
 
   bool define(const ir::Var& lhs, const ir::Var& rhs) {
     if (lhs.dtype() != rhs.dtype())
-      return fail("variable `" + lhs.name() + "` is " + lhs.dtype().str() + " where the description's `" +
-                  rhs.name() + "` is " + rhs.dtype().str());
+      return fail("variable `" + lhs.name() + "` is " + lhs.dtype().str() +
+                  " where the description's `" + rhs.name() + "` is " + rhs.dtype().str());
     lhs_to_rhs_[lhs] = rhs;
     return true;
   }
@@ -236,11 +249,13 @@ class DescMatcher {
   bool loop(const ir::ForNode* a, const ir::ForNode* b) {
     if (!same_index(a->min, b->min) || !same_index(a->extent, b->extent))
       return fail("loop `" + a->loop_var.name() + "` runs over [" + ir::to_script(a->min) + ", +" +
-                  ir::to_script(a->extent) + ") where the description's loop `" + b->loop_var.name() +
-                  "` runs over [" + ir::to_script(b->min) + ", +" + ir::to_script(b->extent) + ")");
+                  ir::to_script(a->extent) + ") where the description's loop `" +
+                  b->loop_var.name() + "` runs over [" + ir::to_script(b->min) + ", +" +
+                  ir::to_script(b->extent) + ")");
     if (a->for_kind != b->for_kind || a->thread_tag != b->thread_tag)
       return fail("loop `" + a->loop_var.name() + "` is " + ir::for_kind_name(a->for_kind) +
-                  " where the description's loop `" + b->loop_var.name() + "` is " + ir::for_kind_name(b->for_kind));
+                  " where the description's loop `" + b->loop_var.name() + "` is " +
+                  ir::for_kind_name(b->for_kind));
     if (!define(a->loop_var, b->loop_var)) return false;
     analyzer_.bind(b->loop_var, ir::Range{b->min, b->extent});
     return stmt(a->body, b->body);
@@ -256,8 +271,10 @@ class DescMatcher {
       const ir::IterVar &u = x.iter_vars[k], &v = y.iter_vars[k];
       if (!same_index(a->iter_values[k], b->iter_values[k]))
         return fail("iter var `" + u.var.name() + "` of block \"" + x.name + "\" is bound to " +
-                    quoted(a->iter_values[k]) + " where the description binds " + quoted(b->iter_values[k]));
-      if (u.kind != v.kind || !same_index(u.dom.min, v.dom.min) || !same_index(u.dom.extent, v.dom.extent))
+                    quoted(a->iter_values[k]) + " where the description binds " +
+                    quoted(b->iter_values[k]));
+      if (u.kind != v.kind || !same_index(u.dom.min, v.dom.min) ||
+          !same_index(u.dom.extent, v.dom.extent))
         return fail("iter var `" + u.var.name() + "` of block \"" + x.name +
                     "\" differs from the description's in kind or domain");
     }
@@ -271,27 +288,32 @@ class DescMatcher {
     return stmt(x.init, y.init) && stmt(x.body, y.body);
   }
 
-  bool access(const ir::Buffer& real, const std::vector<ir::Expr>& real_indices, const ir::Buffer& desc,
-              const std::vector<ir::Expr>& desc_indices) {
+  bool access(const ir::Buffer& real, const std::vector<ir::Expr>& real_indices,
+              const ir::Buffer& desc, const std::vector<ir::Expr>& desc_indices) {
     if (!param_index_.count(desc.get()))
-      return fail("the description accesses `" + desc->name + "`, which is not one of its parameters");
+      return fail("the description accesses `" + desc->name +
+                  "`, which is not one of its parameters");
     auto [it, inserted] = desc_to_real_.try_emplace(desc.get(), real);
     if (!inserted && it->second != real)
       return fail("the block accesses both `" + it->second->name + "` and `" + real->name +
                   "` where the description accesses `" + desc->name + "`");
     if (inserted) {
       if (!real_to_desc_.emplace(real.get(), desc).second)
-        return fail("the block's `" + real->name + "` plays the roles of both `" + real_to_desc_.at(real.get())->name +
-                    "` and `" + desc->name + "` of the description");
-      if (real->dtype != desc->dtype || real->scope != desc->scope || real->shape.size() < desc->shape.size())
-        return fail("`" + real->name + "` (" + real->dtype.str() + ", scope \"" + real->scope + "\", " +
-                    std::to_string(real->shape.size()) + " dimensions) cannot stand for the description's `" +
-                    desc->name + "` (" + desc->dtype.str() + ", scope \"" + desc->scope + "\", " +
+        return fail("the block's `" + real->name + "` plays the roles of both `" +
+                    real_to_desc_.at(real.get())->name + "` and `" + desc->name +
+                    "` of the description");
+      if (real->dtype != desc->dtype || real->scope != desc->scope ||
+          real->shape.size() < desc->shape.size())
+        return fail("`" + real->name + "` (" + real->dtype.str() + ", scope \"" + real->scope +
+                    "\", " + std::to_string(real->shape.size()) +
+                    " dimensions) cannot stand for the description's `" + desc->name + "` (" +
+                    desc->dtype.str() + ", scope \"" + desc->scope + "\", " +
                     std::to_string(desc->shape.size()) + " dimensions)");
     }
     for (const ir::Expr& index : real_indices)
       if (has_buffer_load(index))
-        return fail("the block accesses " + access_text(real, real_indices) + " with an index read from memory");
+        return fail("the block accesses " + access_text(real, real_indices) +
+                    " with an index read from memory");
     accesses_.push_back({real, real_indices, desc, desc_indices});
     return true;
   }
@@ -333,7 +355,8 @@ class ImplBinder : public ir::IRMutator {
   ir::Stmt mutate_for(const ir::Stmt&, const ir::ForNode* op) override {
     ir::Expr min = mutate(op->min), extent = mutate(op->extent);
     ir::Var var = fresh(op->loop_var);
-    return ir::for_loop(var, min, extent, op->for_kind, mutate(op->body), op->thread_tag, op->annotations);
+    return ir::for_loop(var, min, extent, op->for_kind, mutate(op->body), op->thread_tag,
+                        op->annotations);
   }
   ir::Stmt mutate_let_stmt(const ir::Stmt&, const ir::LetStmtNode* op) override {
     ir::Expr value = mutate(op->value);
@@ -380,7 +403,8 @@ class ImplBinder : public ir::IRMutator {
 
 }  // namespace
 
-std::optional<IntrinsicWindows> match_tensor_intrin(const ir::BlockRealizeNode& realize, const TensorIntrin& intrin,
+std::optional<IntrinsicWindows> match_tensor_intrin(const ir::BlockRealizeNode& realize,
+                                                    const TensorIntrin& intrin,
                                                     std::string* mismatch) {
   const ir::BlockNode& block = *realize.block;
   if (!is_const_int(realize.predicate, 1)) {
@@ -404,7 +428,8 @@ ir::Stmt apply_tensor_intrin(const ir::BlockRealizeNode& realize, const TensorIn
   // The description's root regions, moved onto the windows, then whatever
   // else the block lists (its init may touch other buffers).
   std::unordered_map<const ir::BufferNode*, size_t> param_index;
-  for (size_t i = 0; i < intrin.desc->params.size(); ++i) param_index[intrin.desc->params[i].get()] = i;
+  for (size_t i = 0; i < intrin.desc->params.size(); ++i)
+    param_index[intrin.desc->params[i].get()] = i;
   auto on_windows = [&](const std::vector<ir::BufferRegion>& desc_regions,
                         const std::vector<ir::BufferRegion>& old_regions) {
     std::vector<ir::BufferRegion> out;
@@ -414,8 +439,10 @@ ir::Stmt apply_tensor_intrin(const ir::BlockRealizeNode& realize, const TensorIn
       const size_t offset = mins.size() - r.region.size();
       ir::BufferRegion moved{windows.buffers[p], {}};
       for (size_t d = 0; d < mins.size(); ++d) {
-        if (d < offset) moved.region.push_back({mins[d], ir::int_imm(mins[d].dtype(), 1)});
-        else moved.region.push_back({mins[d] + r.region[d - offset].min, r.region[d - offset].extent});
+        if (d < offset)
+          moved.region.push_back({mins[d], ir::int_imm(mins[d].dtype(), 1)});
+        else
+          moved.region.push_back({mins[d] + r.region[d - offset].min, r.region[d - offset].extent});
       }
       out.push_back(std::move(moved));
     }

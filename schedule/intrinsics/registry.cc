@@ -38,28 +38,33 @@ const ir::BlockNode& root_block(const ir::PrimFunc& func, const std::string& wha
   if (!realize || !realize->iter_values.empty() || !realize->block->iter_vars.empty() ||
       realize->block->init.defined() || !ir::as_const_int(realize->predicate) ||
       !is_const_int(realize->predicate, 1))
-    throw std::invalid_argument(what + " body must be a root block without iter vars, init or predicate");
+    throw std::invalid_argument(what +
+                                " body must be a root block without iter vars, init or predicate");
   return *realize->block;
 }
 
 // Checks what tensorize relies on (see registry.h).
 void check_pair(const std::string& name, const ir::PrimFunc& desc, const ir::PrimFunc& impl) {
   const std::string where = "tensor intrinsic \"" + name + "\": ";
-  if (!desc || !impl) throw std::invalid_argument(where + "the description and implementation must be given");
+  if (!desc || !impl)
+    throw std::invalid_argument(where + "the description and implementation must be given");
   if (desc->params.size() != impl->params.size())
-    throw std::invalid_argument(where + "the description has " + std::to_string(desc->params.size()) +
-                                " parameters and the implementation " + std::to_string(impl->params.size()));
+    throw std::invalid_argument(
+        where + "the description has " + std::to_string(desc->params.size()) +
+        " parameters and the implementation " + std::to_string(impl->params.size()));
   for (size_t i = 0; i < desc->params.size(); ++i) {
     const ir::Buffer &d = desc->params[i], &m = impl->params[i];
     bool same_shape = false;
     try {
       same_shape = ir::static_shape(d) == ir::static_shape(m);
     } catch (const std::logic_error&) {
-      throw std::invalid_argument(where + "parameter " + std::to_string(i) + " has a non-constant shape");
+      throw std::invalid_argument(where + "parameter " + std::to_string(i) +
+                                  " has a non-constant shape");
     }
     if (!same_shape || d->dtype != m->dtype || d->scope != m->scope)
-      throw std::invalid_argument(where + "parameter " + std::to_string(i) + " (`" + d->name +
-                                  "`) differs in shape, dtype or scope between description and implementation");
+      throw std::invalid_argument(
+          where + "parameter " + std::to_string(i) + " (`" + d->name +
+          "`) differs in shape, dtype or scope between description and implementation");
   }
   const ir::BlockNode& desc_root = root_block(desc, where + "the description's");
   root_block(impl, where + "the implementation's");
@@ -70,9 +75,11 @@ void check_pair(const std::string& name, const ir::PrimFunc& desc, const ir::Pri
       bool is_param = false;
       for (const ir::Buffer& p : desc->params) is_param |= p == r.buffer;
       bool constant = true;
-      for (const ir::Range& range : r.region) constant &= ir::as_const_int(range.min) && ir::as_const_int(range.extent);
+      for (const ir::Range& range : r.region)
+        constant &= ir::as_const_int(range.min) && ir::as_const_int(range.extent);
       if (!is_param || !constant)
-        throw std::invalid_argument(where + "the description's root regions must be constant windows of its parameters");
+        throw std::invalid_argument(
+            where + "the description's root regions must be constant windows of its parameters");
     }
   }
   // Pasted into many blocks, the implementation must not bring blocks (their
@@ -118,7 +125,8 @@ std::vector<std::string> tensor_intrin_names() {
 
 namespace intrinsics {
 
-void add_builtin(const std::string& name, const std::string& desc_text, const std::string& impl_text) {
+void add_builtin(const std::string& name, const std::string& desc_text,
+                 const std::string& impl_text) {
   // Not registry(): this runs while it registers the built-ins.
   insert(raw_registry(), name, ir::parse_prim_func(desc_text), ir::parse_prim_func(impl_text));
 }

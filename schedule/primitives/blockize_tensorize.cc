@@ -2,6 +2,7 @@
 // over a tile, and replacing a block's body by a tensor intrinsic.
 #include <algorithm>
 #include <cstdlib>
+#include <optional>
 #include <unordered_set>
 
 #include "ir/arith/iter_map.h"
@@ -79,8 +80,8 @@ struct Digit {
 // Appends the digits of `split` (times `scale`): a fusion taken whole is its
 // parts; any other piece is one digit, which must not mix loops from inside
 // and outside.
-bool collect_digits(const ir::arith::IterSplit& split, int64_t scale, const VarSet& inner_loops, ir::DataType t,
-                    std::vector<Digit>* out) {
+bool collect_digits(const ir::arith::IterSplit& split, int64_t scale, const VarSet& inner_loops,
+                    ir::DataType t, std::vector<Digit>* out) {
   const ir::arith::IterMark& mark = split.source;
   if (!mark->var.defined() && split.lower_factor == 1 && split.extent == mark->extent) {
     for (const ir::arith::IterSplit& part : mark->fused.args)
@@ -119,7 +120,8 @@ std::optional<Division> divide_binding(const ir::Expr& binding, const ir::arith:
   }
   // The inner digits must be the low ones, a dense mixed-radix number from
   // scale 1; the outer digits continue it.
-  std::stable_sort(digits.begin(), digits.end(), [](const Digit& a, const Digit& b) { return a.scale < b.scale; });
+  std::stable_sort(digits.begin(), digits.end(),
+                   [](const Digit& a, const Digit& b) { return a.scale < b.scale; });
   Division d;
   d.base = map.indices[0].base;
   d.outer = d.inner = ir::make_zero(t);
@@ -145,7 +147,8 @@ std::optional<Division> divide_binding(const ir::Expr& binding, const ir::arith:
 
 // `region` widened to every value of the variables in `ranges`: exactly when
 // the bounds are linear in them, else to the whole dimension.
-ir::BufferRegion relax_region(const ir::BufferRegion& region, const std::unordered_map<const ir::VarNode*, ir::Range>& ranges) {
+ir::BufferRegion relax_region(const ir::BufferRegion& region,
+                              const std::unordered_map<const ir::VarNode*, ir::Range>& ranges) {
   VarSet relaxed;
   for (const auto& [var, range] : ranges) relaxed.insert(var);
   ir::BufferRegion out{region.buffer, {}};
@@ -156,13 +159,15 @@ ir::BufferRegion relax_region(const ir::BufferRegion& region, const std::unorder
     int64_t span = 0;
     bool exact = !uses_any(r.extent, relaxed);
     for (const ir::arith::LinearTerm& term : min.terms()) {
-      auto it = term.atom.as<ir::VarNode>() ? ranges.find(term.atom.as<ir::VarNode>()) : ranges.end();
+      auto it =
+          term.atom.as<ir::VarNode>() ? ranges.find(term.atom.as<ir::VarNode>()) : ranges.end();
       if (it == ranges.end()) {
         exact &= !uses_any(term.atom, relaxed);
         low.add_term(term.atom, term.coef);
         continue;
       }
-      const int64_t *lo = ir::as_const_int(it->second.min), *extent = ir::as_const_int(it->second.extent);
+      const int64_t *lo = ir::as_const_int(it->second.min),
+                    *extent = ir::as_const_int(it->second.extent);
       if (!lo || !extent) {
         exact = false;
         break;
@@ -171,7 +176,8 @@ ir::BufferRegion relax_region(const ir::BufferRegion& region, const std::unorder
       span += std::abs(term.coef) * (*extent - 1);
     }
     if (exact) {
-      out.region.push_back({low.to_expr(t), ir::arith::simplify(r.extent + ir::int_imm(r.extent.dtype(), span))});
+      out.region.push_back(
+          {low.to_expr(t), ir::arith::simplify(r.extent + ir::int_imm(r.extent.dtype(), span))});
     } else {
       out.region.push_back({ir::make_zero(t), region.buffer->shape[d]});
     }
@@ -179,8 +185,9 @@ ir::BufferRegion relax_region(const ir::BufferRegion& region, const std::unorder
   return out;
 }
 
-std::vector<ir::BufferRegion> relax_regions(const std::vector<ir::BufferRegion>& regions,
-                                            const std::unordered_map<const ir::VarNode*, ir::Range>& ranges) {
+std::vector<ir::BufferRegion> relax_regions(
+    const std::vector<ir::BufferRegion>& regions,
+    const std::unordered_map<const ir::VarNode*, ir::Range>& ranges) {
   std::vector<ir::BufferRegion> out;
   for (const ir::BufferRegion& r : regions) out.push_back(relax_region(r, ranges));
   return out;
@@ -189,13 +196,14 @@ std::vector<ir::BufferRegion> relax_regions(const std::vector<ir::BufferRegion>&
 ir::Stmt wrap_in_loops(ir::Stmt body, const std::vector<const ir::ForNode*>& loops_outer_first) {
   for (size_t i = loops_outer_first.size(); i-- > 0;) {
     const ir::ForNode* f = loops_outer_first[i];
-    body = ir::for_loop(f->loop_var, f->min, f->extent, f->for_kind, body, f->thread_tag, f->annotations);
+    body = ir::for_loop(f->loop_var, f->min, f->extent, f->for_kind, body, f->thread_tag,
+                        f->annotations);
   }
   return body;
 }
 
-
-std::vector<ir::BufferRegion> substitute_regions(const std::vector<ir::BufferRegion>& regions, const ir::VarMap& map) {
+std::vector<ir::BufferRegion> substitute_regions(const std::vector<ir::BufferRegion>& regions,
+                                                 const ir::VarMap& map) {
   std::vector<ir::BufferRegion> out;
   for (const ir::BufferRegion& r : regions) {
     ir::BufferRegion moved{r.buffer, {}};
@@ -213,7 +221,7 @@ ir::Stmt outer_init(const ir::BlockRealizeNode& inner, const ir::Stmt& init,
                     const std::vector<const ir::ForNode*>& loops, const std::string& primitive,
                     const ir::Var& where) {
   const ir::BlockNode& block = *inner.block;
-  VarSet init_uses, spatial_loops, reduction_loops;
+  VarSet init_uses, reduction_loops;
   collect_vars(init, &init_uses);
   ir::VarMap rename;
   std::vector<ir::IterVar> iter_vars;
@@ -221,14 +229,15 @@ ir::Stmt outer_init(const ir::BlockRealizeNode& inner, const ir::Stmt& init,
   std::unordered_map<const ir::VarNode*, ir::Range> unused_iters;
   for (size_t k = 0; k < block.iter_vars.size(); ++k) {
     const ir::IterVar& iv = block.iter_vars[k];
-    collect_vars(inner.iter_values[k], iv.kind == ir::IterKind::kSpatial ? &spatial_loops : &reduction_loops);
+    if (iv.kind == ir::IterKind::kReduction) collect_vars(inner.iter_values[k], &reduction_loops);
     if (!init_uses.count(iv.var.get())) {
       unused_iters.emplace(iv.var.get(), iv.dom);
       continue;
     }
     if (iv.kind == ir::IterKind::kReduction)
       throw ScheduleError(primitive,
-                          "the init of block \"" + block.name + "\" uses its reduction iter var `" + iv.var.name() + "`",
+                          "the init of block \"" + block.name + "\" uses its reduction iter var `" +
+                              iv.var.name() + "`",
                           "An init must depend only on spatial iter vars", where, block.name);
     ir::Var copy = iv.var.copy_with_name(iv.var.name() + "_init");
     rename[iv.var] = copy;
@@ -241,10 +250,12 @@ ir::Stmt outer_init(const ir::BlockRealizeNode& inner, const ir::Stmt& init,
     for (const ir::Expr& b : bindings) used |= uses_any(b, {loop->loop_var.get()});
     if (!used) continue;
     if (reduction_loops.count(loop->loop_var.get()))
-      throw ScheduleError(primitive,
-                          "loop `" + loop->loop_var.name() + "` drives both spatial and reduction iter vars of block \"" +
-                              block.name + "\": its init, moved out of the loops, would have to run more than once",
-                          "Blockize before fusing spatial and reduction loops", where, block.name);
+      throw ScheduleError(
+          primitive,
+          "loop `" + loop->loop_var.name() +
+              "` drives both spatial and reduction iter vars of block \"" + block.name +
+              "\": its init, moved out of the loops, would have to run more than once",
+          "Blockize before fusing spatial and reduction loops", where, block.name);
     rename[loop->loop_var] = loop->loop_var.copy_with_name(loop->loop_var.name());
     nest.push_back(loop);
   }
@@ -254,11 +265,12 @@ ir::Stmt outer_init(const ir::BlockRealizeNode& inner, const ir::Stmt& init,
   init_block->writes = relax_regions(substitute_regions(block.writes, rename), unused_iters);
   init_block->body = ir::substitute(init, rename);
   for (ir::Expr& b : bindings) b = ir::substitute(b, rename);
-  ir::Stmt stmt = ir::block_realize(bindings, ir::int_imm(ir::DataType::Bool(), 1), std::move(init_block));
+  ir::Stmt stmt =
+      ir::block_realize(bindings, ir::int_imm(ir::DataType::Bool(), 1), std::move(init_block));
   for (size_t i = nest.size(); i-- > 0;) {
     const ir::ForNode* f = nest[i];
-    stmt = ir::for_loop(ir::Var::from_expr(rename.at(f->loop_var)), f->min, f->extent, f->for_kind, stmt,
-                        f->thread_tag, f->annotations);
+    stmt = ir::for_loop(ir::Var::from_expr(rename.at(f->loop_var)), f->min, f->extent, f->for_kind,
+                        stmt, f->thread_tag, f->annotations);
   }
   return stmt;
 }
@@ -272,7 +284,8 @@ enum class IterRole {
 
 // The new outer block that blockize puts in place of `loop_stmt` (a For),
 // built without changing anything; throws ScheduleError for `primitive`.
-ir::Stmt build_blockized(const ir::PrimFunc& func, const ir::Stmt& loop_stmt, const std::string& primitive) {
+ir::Stmt build_blockized(const ir::PrimFunc& func, const ir::Stmt& loop_stmt,
+                         const std::string& primitive) {
   const ir::Var& where = loop_stmt.as<ir::ForNode>()->loop_var;
   const std::string at = "loop `" + where.name() + "`";
 
@@ -290,20 +303,23 @@ ir::Stmt build_blockized(const ir::PrimFunc& func, const ir::Stmt& loop_stmt, co
                             std::to_string(child_blocks(loop_stmt).size()) + " blocks)",
                         "Blockize a loop whose body is loops around one block", where);
   const ir::BlockNode& block = *realize->block;
-  const std::string outer_name = block.name + "_o", init_name = block.name + "_init";
-  for (const std::string& name : {outer_name, init_name}) {
-    if ((name == outer_name || block.init.defined()) && find_block(func, name).defined())
-      throw ScheduleError(primitive, "a block named \"" + name + "\" already exists", "Blocks must keep unique names",
-                          where, block.name);
-  }
+  const std::string outer_name = block.name + "_o";
+  std::vector<std::string> new_names{outer_name};
+  if (block.init.defined()) new_names.push_back(block.name + "_init");
+  for (const std::string& name : new_names)
+    if (find_block(func, name).defined())
+      throw ScheduleError(primitive, "a block named \"" + name + "\" already exists",
+                          "Blocks must keep unique names", where, block.name);
   VarSet inner_loops;
   for (const ir::ForNode* f : loops) inner_loops.insert(f->loop_var.get());
+  // The nest moves into a block (which cannot see the loops outside) and its
+  // init into copies of some of its loops: both need ranges of their own.
   for (const ir::ForNode* f : loops)
-    if (uses_other(f->min, inner_loops) || uses_other(f->extent, inner_loops))
-      throw ScheduleError(primitive,
-                          "the range of loop `" + f->loop_var.name() + "` depends on loops outside " + at +
-                              ", which a block cannot see",
-                          "Blockize a loop whose nest has fixed ranges", where, block.name);
+    if (!ir::as_const_int(f->min) || !ir::as_const_int(f->extent))
+      throw ScheduleError(
+          primitive,
+          "the range of loop `" + f->loop_var.name() + "` under " + at + " is not constant",
+          "Blockize a loop whose nest has constant ranges", where, block.name);
 
   // Step 2. Each conjunct of the predicate goes with the loops it uses.
   std::vector<ir::Expr> conjuncts, outer_predicate, inner_predicate;
@@ -314,7 +330,8 @@ ir::Stmt build_blockized(const ir::PrimFunc& func, const ir::Stmt& loop_stmt, co
       throw ScheduleError(primitive,
                           "the predicate " + ir::to_script(c) + " of block \"" + block.name +
                               "\" involves loops both inside and outside " + at,
-                          "Blockize at a loop that holds every loop of the predicate, or split by factors that divide",
+                          "Blockize at a loop that holds every loop of the predicate, or split by "
+                          "factors that divide",
                           where, block.name);
     (inside ? inner_predicate : outer_predicate).push_back(c);
   }
@@ -345,10 +362,12 @@ ir::Stmt build_blockized(const ir::PrimFunc& func, const ir::Stmt& loop_stmt, co
       std::optional<Division> d = divide_binding(binding, dom, inner_loops, &why);
       if (!d)
         throw ScheduleError(primitive,
-                            "iter var `" + iv.var.name() + "` of block \"" + block.name + "\" is bound to " +
-                                ir::to_script(binding) + ", which does not divide into a part outside " + at +
+                            "iter var `" + iv.var.name() + "` of block \"" + block.name +
+                                "\" is bound to " + ir::to_script(binding) +
+                                ", which does not divide into a part outside " + at +
                                 " and a part inside: " + why,
-                            "Blockize at a loop whose inner loops are the low digits of every binding, as split makes them",
+                            "Blockize at a loop whose inner loops are the low digits of every "
+                            "binding, as split makes them",
                             where, block.name);
       division = *d;
       ir::Expr base = ir::int_imm(t, division.base);
@@ -378,28 +397,36 @@ ir::Stmt build_blockized(const ir::PrimFunc& func, const ir::Stmt& loop_stmt, co
       subst[iv.var] = inner_var;
       continue;
     }
-    outer_ivs.push_back({outer_var, ir::Range{ir::make_zero(t), ir::int_imm(t, division.outer_extent)}, iv.kind});
+    outer_ivs.push_back(
+        {outer_var, ir::Range{ir::make_zero(t), ir::int_imm(t, division.outer_extent)}, iv.kind});
     outer_bindings.push_back(analyzer.simplify(division.outer));
-    inner_ivs.push_back({inner_var, ir::Range{ir::make_zero(t), ir::int_imm(t, division.inner_extent)}, iv.kind});
+    inner_ivs.push_back(
+        {inner_var, ir::Range{ir::make_zero(t), ir::int_imm(t, division.inner_extent)}, iv.kind});
     inner_bindings.push_back(analyzer.simplify(division.inner));
     inner_base.push_back(division.base);
-    subst[iv.var] = ir::int_imm(t, division.base) + outer_var * ir::int_imm(t, division.inner_extent) + inner_var;
+    subst[iv.var] = ir::int_imm(t, division.base) +
+                    outer_var * ir::int_imm(t, division.inner_extent) + inner_var;
   }
 
   // Step 4. An init moves to the outer block, where it runs once before the
   // tile. That is what it did inside when every element of the tile is
   // reached once, reductions starting at their minimum.
   if (block.init.defined()) {
-    const std::string why = "block \"" + block.name + "\" has an init, which blockize moves out of " + at;
+    const std::string why =
+        "block \"" + block.name + "\" has an init, which blockize moves out of " + at;
     if (!inner_predicate.empty())
-      throw ScheduleError(primitive, why + ", but a predicate inside the tile would skip part of it",
-                          "Blockize at a loop outside the predicate, or decompose_reduction first", where, block.name);
-    ir::arith::IterMapResult tile =
-        ir::arith::detect_iter_map(inner_bindings, inner_dom, ir::Expr(), ir::arith::IterMapLevel::kBijective);
-    if (!tile.ok)
-      throw ScheduleError(primitive, why + ", but the loops inside do not reach every element of the tile once: " + tile.error,
-                          "decompose_reduction first, or blockize a loop whose nest maps one-to-one onto the tile",
+      throw ScheduleError(primitive,
+                          why + ", but a predicate inside the tile would skip part of it",
+                          "Blockize at a loop outside the predicate, or decompose_reduction first",
                           where, block.name);
+    ir::arith::IterMapResult tile = ir::arith::detect_iter_map(
+        inner_bindings, inner_dom, ir::Expr(), ir::arith::IterMapLevel::kBijective);
+    if (!tile.ok)
+      throw ScheduleError(
+          primitive,
+          why + ", but the loops inside do not reach every element of the tile once: " + tile.error,
+          "decompose_reduction first, or blockize a loop whose nest maps one-to-one onto the tile",
+          where, block.name);
     for (size_t j = 0; j < inner_ivs.size(); ++j) {
       const ir::IterVar& origin = *inner_origin[j];
       if (origin.kind != ir::IterKind::kReduction) continue;
@@ -444,8 +471,8 @@ ir::Stmt build_blockized(const ir::PrimFunc& func, const ir::Stmt& loop_stmt, co
   outer_block->reads = relax_regions(reads, tile_ranges);
   outer_block->writes = relax_regions(inner_block->writes, tile_ranges);
   if (block.init.defined())
-    outer_block->init = outer_init(*inner.as<ir::BlockRealizeNode>(), ir::substitute(block.init, subst), loops,
-                                   primitive, where);
+    outer_block->init = outer_init(*inner.as<ir::BlockRealizeNode>(),
+                                   ir::substitute(block.init, subst), loops, primitive, where);
   outer_block->body = wrap_in_loops(inner, loops);
   return ir::block_realize(outer_bindings, conjunction(outer_predicate), std::move(outer_block));
 }
@@ -474,8 +501,9 @@ void Schedule::tensorize(RV block_or_loop, const std::string& intrin_name) {
     // Step 1. The intrinsic.
     const TensorIntrin* intrin = find_tensor_intrin(intrin_name);
     if (!intrin)
-      throw ScheduleError("tensorize", "there is no tensor intrinsic \"" + intrin_name + "\"",
-                          "Use a registered one (" + intrin_list() + ") or register_tensor_intrin your own");
+      throw ScheduleError(
+          "tensorize", "there is no tensor intrinsic \"" + intrin_name + "\"",
+          "Use a registered one (" + intrin_list() + ") or register_tensor_intrin your own");
     // Step 2. The block to match: the given one, or the loop's nest made one.
     ir::Stmt replaced, realize;
     ir::Var where_loop;
@@ -486,19 +514,21 @@ void Schedule::tensorize(RV block_or_loop, const std::string& intrin_name) {
     } else if (block_or_loop.kind == RV::Kind::kBlock) {
       replaced = realize = block_stmt(BlockRV{block_or_loop.id});
     } else {
-      throw ScheduleError("tensorize", "the target is a sampled value", "Tensorize a block or a loop");
+      throw ScheduleError("tensorize", "the target is a sampled value",
+                          "Tensorize a block or a loop");
     }
     // Step 3. Match it against the description.
     const auto* r = realize.as<ir::BlockRealizeNode>();
     std::string mismatch;
     std::optional<IntrinsicWindows> windows = match_tensor_intrin(*r, *intrin, &mismatch);
     if (!windows)
-      throw ScheduleError("tensorize",
-                          "block \"" + r->block->name + "\" does not match tensor intrinsic \"" + intrin_name +
-                              "\": " + mismatch,
-                          "Tile, reorder and stage the computation (cache_read into the intrinsic's scopes) until "
-                          "the tile is the intrinsic's description",
-                          where_loop, where_loop.defined() ? "" : r->block->name);
+      throw ScheduleError(
+          "tensorize",
+          "block \"" + r->block->name + "\" does not match tensor intrinsic \"" + intrin_name +
+              "\": " + mismatch,
+          "Tile, reorder and stage the computation (cache_read into the intrinsic's scopes) until "
+          "the tile is the intrinsic's description",
+          where_loop, where_loop.defined() ? "" : r->block->name);
     // Step 4. Put the implementation in its place.
     set_func(replace_stmt(func_, replaced.get(), apply_tensor_intrin(*r, *intrin, *windows)));
   });
@@ -506,22 +536,29 @@ void Schedule::tensorize(RV block_or_loop, const std::string& intrin_name) {
 }
 
 void register_blockize_tensorize_instructions() {
-  register_instruction_kind({"blockize", false, false, {},
-                             [](Schedule& sch, const std::vector<Input>& in, const std::vector<Attr>&,
-                                const std::optional<Decision>&) {
+  register_instruction_kind({"blockize",
+                             false,
+                             false,
+                             {},
+                             [](Schedule& sch, const std::vector<Input>& in,
+                                const std::vector<Attr>&, const std::optional<Decision>&) {
                                return std::vector<RV>{sch.blockize(input_loop(in, 0))};
                              },
                              nullptr});
-  register_instruction_kind({"tensorize", false, false, {"tensor_intrin"},
-                             [](Schedule& sch, const std::vector<Input>& in, const std::vector<Attr>& attrs,
-                                const std::optional<Decision>&) {
-                               sch.tensorize(std::get<RV>(in.at(0)), attr_as<std::string>(attrs, 0));
-                               return std::vector<RV>{};
-                             },
-                             [](const std::vector<std::string>& in, const std::vector<Attr>& attrs,
-                                const std::optional<Decision>&) {
-                               return "sch.tensorize(" + in[0] + ", " + attr_to_python(attrs[0]) + ")";
-                             }});
+  register_instruction_kind(
+      {"tensorize",
+       false,
+       false,
+       {"tensor_intrin"},
+       [](Schedule& sch, const std::vector<Input>& in, const std::vector<Attr>& attrs,
+          const std::optional<Decision>&) {
+         sch.tensorize(std::get<RV>(in.at(0)), attr_as<std::string>(attrs, 0));
+         return std::vector<RV>{};
+       },
+       [](const std::vector<std::string>& in, const std::vector<Attr>& attrs,
+          const std::optional<Decision>&) {
+         return "sch.tensorize(" + in[0] + ", " + attr_to_python(attrs[0]) + ")";
+       }});
 }
 
 }  // namespace kiln::sched

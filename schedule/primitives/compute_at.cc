@@ -79,7 +79,8 @@ std::vector<Stmt> children_of(const Stmt& body) {
 ir::VarMap bindings_of(const Stmt& realize) {
   const auto* r = realize.as<ir::BlockRealizeNode>();
   ir::VarMap map;
-  for (size_t i = 0; i < r->iter_values.size(); ++i) map[r->block->iter_vars[i].var] = r->iter_values[i];
+  for (size_t i = 0; i < r->iter_values.size(); ++i)
+    map[r->block->iter_vars[i].var] = r->iter_values[i];
   return map;
 }
 
@@ -107,7 +108,8 @@ std::optional<SingleVarDim> single_var_dim(const ir::Range& range, const ir::Blo
   if (form.terms().size() != 1 || form.terms()[0].coef < 1) return std::nullopt;
   const Expr& atom = form.terms()[0].atom;
   for (const ir::IterVar& iv : block.iter_vars)
-    if (atom.same_as(iv.var)) return SingleVarDim{iv.var, form.terms()[0].coef, form.base(), *extent};
+    if (atom.same_as(iv.var))
+      return SingleVarDim{iv.var, form.terms()[0].coef, form.base(), *extent};
   return std::nullopt;
 }
 
@@ -115,8 +117,8 @@ std::optional<SingleVarDim> single_var_dim(const ir::Range& range, const ir::Blo
 // so a ScheduleError leaves the function as it was. One object per move.
 class ComputeLocationMove {
  public:
-  ComputeLocationMove(const char* primitive, bool is_compute_at, const ir::PrimFunc& func, Stmt block,
-                      Stmt loop, bool preserve_unit_loops, int64_t index)
+  ComputeLocationMove(const char* primitive, bool is_compute_at, const ir::PrimFunc& func,
+                      Stmt block, Stmt loop, bool preserve_unit_loops, int64_t index)
       : primitive_(primitive),
         is_compute_at_(is_compute_at),
         func_(func),
@@ -125,13 +127,18 @@ class ComputeLocationMove {
         preserve_unit_loops_(preserve_unit_loops),
         index_(index) {}
 
-  ir::PrimFunc run() {
+  // Steps 1-6: throws a ScheduleError when the move is not legal.
+  void check() {
     find_scope();
     check_block();
     check_crossed_blocks();
     compute_required_regions();
     compute_domain();
     if (!is_compute_at_) check_reverse_coverage();
+  }
+
+  ir::PrimFunc run() {
+    check();
     return rebuild();
   }
 
@@ -163,17 +170,20 @@ class ComputeLocationMove {
            "Move a block only under loops of its own scope (inside the same enclosing block)");
     for (const Stmt& s : block_path_)
       if (s.same_as(loop_))
-        fail("loop `" + loop_node()->loop_var.name() + "` already encloses block \"" + block_name() + "\"",
+        fail("loop `" + loop_node()->loop_var.name() + "` already encloses block \"" +
+                 block_name() + "\"",
              is_compute_at_ ? "Pick a loop of a consumer that does not contain the block"
                             : "Pick a loop of a producer that does not contain the block");
     size_t k = 0;
-    while (k < block_path_.size() && k < loop_path_.size() && block_path_[k].same_as(loop_path_[k])) ++k;
+    while (k < block_path_.size() && k < loop_path_.size() && block_path_[k].same_as(loop_path_[k]))
+      ++k;
     const auto* lca = block_path_[k - 1].as<ir::SeqStmtNode>();
     if (!lca)
       fail(where() + " do not branch off a statement sequence",
            "Only loop nests in a sequence of statements can be rearranged");
     auto position = [&](const Stmt& child) {
-      return std::find_if(lca->seq.begin(), lca->seq.end(), [&](const Stmt& s) { return s.same_as(child); }) -
+      return std::find_if(lca->seq.begin(), lca->seq.end(),
+                          [&](const Stmt& s) { return s.same_as(child); }) -
              lca->seq.begin();
     };
     const auto block_branch = position(block_path_[k]), loop_branch = position(loop_path_[k]);
@@ -187,14 +197,16 @@ class ComputeLocationMove {
                "\", so nothing under it can produce what the block reads",
            "reverse_compute_at moves a consumer under a loop of its producer; to move a producer "
            "under a loop of its consumer, use compute_at");
-    for (auto i = std::min(block_branch, loop_branch); i <= std::max(block_branch, loop_branch); ++i)
+    for (auto i = std::min(block_branch, loop_branch); i <= std::max(block_branch, loop_branch);
+         ++i)
       for (const Stmt& s : blocks_in(lca->seq[i]))
         if (!s.same_as(block_)) crossed_.push_back(s);
     scope_blocks_ = child_blocks(block_path_[scope_depth_]);
     for (size_t i = 0; i < scope_blocks_.size(); ++i) program_order_[scope_blocks_[i].get()] = i;
     body_children_ = children_of(loop_node()->body);
     for (size_t j = 0; j < body_children_.size(); ++j)
-      for (const Stmt& s : blocks_in(body_children_[j])) position_under_loop_[s.get()] = static_cast<int>(j);
+      for (const Stmt& s : blocks_in(body_children_[j]))
+        position_under_loop_[s.get()] = static_cast<int>(j);
     // Loops from the scope down to the loop: fixed in one iteration of it.
     for (size_t d = scope_depth(loop_path_) + 1; d < loop_path_.size(); ++d)
       if (loop_path_[d].kind() == ir::StmtKind::kFor) outer_loops_.push_back(loop_path_[d]);
@@ -213,8 +225,8 @@ class ComputeLocationMove {
     for (const Stmt& other : scope_blocks_) {
       if (other.same_as(block_)) continue;
       if (const ir::BufferNode* b = first_touched(block_of(other).writes, outputs_))
-        fail("block \"" + block_name() + "\" is not the only writer of " + quoted(b) + ": block \"" +
-                 block_of(other).name + "\" writes it too",
+        fail("block \"" + block_name() + "\" is not the only writer of " + quoted(b) +
+                 ": block \"" + block_of(other).name + "\" writes it too",
              "Only a block that alone produces its outputs can be moved");
     }
     if (is_compute_at_)
@@ -229,13 +241,15 @@ class ComputeLocationMove {
 
   // `realize` (the moved block, or a producer whose values must be final in
   // one iteration of the loop) may run again on points it already wrote.
-  void check_recomputable(const Stmt& realize, const std::string& name, const std::string& role) const {
+  void check_recomputable(const Stmt& realize, const std::string& name,
+                          const std::string& role) const {
     const ir::BlockNode& block = block_of(realize);
     const std::string who = role + "block \"" + name + "\"";
     const BufferSet writes = buffers_of(block.writes);
     if (first_touched(block.reads, writes) && !(has_reduction(block) && block.init.defined()))
-      fail(who + " reads what it writes without being a reduction with an init: running it again "
-                 "would apply it twice",
+      fail(who +
+               " reads what it writes without being a reduction with an init: running it again "
+               "would apply it twice",
            "Only complete blocks and reductions with an init can be recomputed under a loop");
     ir::arith::VarRangeMap spatial;
     for (const ir::IterVar& iv : block.iter_vars) {
@@ -249,17 +263,18 @@ class ComputeLocationMove {
       for (const ir::BufferRegion& w : block.writes)
         for (const ir::Range& r : w.region)
           if (uses_var(r.min, iv.var) || uses_var(r.extent, iv.var))
-            fail(who + " writes " + quoted(w.buffer.get()) + " at an index of its reduction iter var `" +
-                     iv.var.name() + "`",
+            fail(who + " writes " + quoted(w.buffer.get()) +
+                     " at an index of its reduction iter var `" + iv.var.name() + "`",
                  "A reduction must write each output point from its spatial iter vars only");
     }
     for (const ir::BufferRegion& w : block.writes) {
       std::vector<Expr> mins;
       for (const ir::Range& r : w.region) mins.push_back(r.min);
-      ir::arith::IterMapResult m = ir::arith::detect_iter_map(mins, spatial, Expr(), ir::arith::IterMapLevel::kBijective);
+      ir::arith::IterMapResult m =
+          ir::arith::detect_iter_map(mins, spatial, Expr(), ir::arith::IterMapLevel::kBijective);
       if (!m.ok)
-        fail("the iterations of " + who + " overwrite each other's points of " + quoted(w.buffer.get()) +
-                 " (" + m.error + ")",
+        fail("the iterations of " + who + " overwrite each other's points of " +
+                 quoted(w.buffer.get()) + " (" + m.error + ")",
              "Only blocks whose spatial iter vars each index the written buffer can be recomputed");
     }
   }
@@ -276,16 +291,17 @@ class ComputeLocationMove {
         if (!b) continue;
         auto it = position_under_loop_.find(s.get());
         if (it == position_under_loop_.end())
-          fail("block \"" + block_of(s).name + "\" reads " + quoted(b) + ", which block \"" + block_name() +
-                   "\" writes, but is not under " + loop_name,
-               "compute_at needs every consumer under the loop: pick a loop that encloses them all");
+          fail(
+              "block \"" + block_of(s).name + "\" reads " + quoted(b) + ", which block \"" +
+                  block_name() + "\" writes, but is not under " + loop_name,
+              "compute_at needs every consumer under the loop: pick a loop that encloses them all");
         dependents_.push_back(s);
         first_consumer = std::min(first_consumer, it->second);
       }
       for (const Stmt& s : crossed_)
         if (const ir::BufferNode* b = first_touched(block_of(s).writes, inputs_))
-          fail("block \"" + block_of(s).name + "\" writes " + quoted(b) + ", which block \"" + block_name() +
-                   "\" reads, and runs between the block and " + loop_name,
+          fail("block \"" + block_of(s).name + "\" writes " + quoted(b) + ", which block \"" +
+                   block_name() + "\" reads, and runs between the block and " + loop_name,
                "The block would read the new values; move it to a loop before that writer");
       if (dependents_.empty())
         fail("no block under " + loop_name + " reads what block \"" + block_name() + "\" writes",
@@ -293,17 +309,19 @@ class ComputeLocationMove {
     } else {
       for (const Stmt& s : crossed_) {
         if (const ir::BufferNode* b = first_touched(block_of(s).reads, outputs_))
-          fail("block \"" + block_of(s).name + "\" reads " + quoted(b) + ", which block \"" + block_name() +
-                   "\" writes, and runs between " + loop_name + " and the block",
-               "It would read the block's output before the block finished; move the block to a loop "
+          fail("block \"" + block_of(s).name + "\" reads " + quoted(b) + ", which block \"" +
+                   block_name() + "\" writes, and runs between " + loop_name + " and the block",
+               "It would read the block's output before the block finished; move the block to a "
+               "loop "
                "after that reader");
         const ir::BufferNode* b = first_touched(block_of(s).writes, inputs_);
         if (!b) continue;
         auto it = position_under_loop_.find(s.get());
         if (it == position_under_loop_.end())
-          fail("block \"" + block_of(s).name + "\" writes " + quoted(b) + ", which block \"" + block_name() +
-                   "\" reads, but is not under " + loop_name,
-               "reverse_compute_at needs every producer between the loop and the block under the loop");
+          fail("block \"" + block_of(s).name + "\" writes " + quoted(b) + ", which block \"" +
+                   block_name() + "\" reads, but is not under " + loop_name,
+               "reverse_compute_at needs every producer between the loop and the block under the "
+               "loop");
         dependents_.push_back(s);
         last_producer = std::max(last_producer, it->second);
       }
@@ -313,13 +331,18 @@ class ComputeLocationMove {
     }
     // Positions between the last producer and the first consumer keep the
     // dataflow; -1 picks the last of them and -2 the first, as TVM does.
-    if (index_ == -1) insert_position_ = first_consumer;
-    else if (index_ == -2) insert_position_ = last_producer + 1;
-    else if (index_ >= last_producer + 1 && index_ <= first_consumer) insert_position_ = static_cast<int>(index_);
+    if (index_ == -1)
+      insert_position_ = first_consumer;
+    else if (index_ == -2)
+      insert_position_ = last_producer + 1;
+    else if (index_ >= last_producer + 1 && index_ <= first_consumer)
+      insert_position_ = static_cast<int>(index_);
     else
-      fail("index " + std::to_string(index_) + " is no valid position under " + loop_name + ": valid are -1, -2 and " +
-               std::to_string(last_producer + 1) + " to " + std::to_string(first_consumer),
-           "Positions must keep the block after its producers and before its consumers under the loop");
+      fail("index " + std::to_string(index_) + " is no valid position under " + loop_name +
+               ": valid are -1, -2 and " + std::to_string(last_producer + 1) + " to " +
+               std::to_string(first_consumer),
+           "Positions must keep the block after its producers and before its consumers under the "
+           "loop");
   }
 
   // The loops between the loop (exclusive) and `realize`, with their ranges.
@@ -327,8 +350,10 @@ class ComputeLocationMove {
     ir::arith::VarRangeMap inner;
     bool below = false;
     for (const Stmt& s : path_to(func_, realize.get())) {
-      if (s.same_as(loop_)) below = true;
-      else if (const auto* f = s.as<ir::ForNode>(); f && below) inner[f->loop_var] = ir::Range{f->min, f->extent};
+      if (s.same_as(loop_))
+        below = true;
+      else if (const auto* f = s.as<ir::ForNode>(); f && below)
+        inner[f->loop_var] = ir::Range{f->min, f->extent};
     }
     return inner;
   }
@@ -341,7 +366,8 @@ class ComputeLocationMove {
 
   // The regions of `realize` on `buffers`, relaxed over the loops inside the
   // loop: what it touches in one iteration of the loop.
-  std::map<const ir::BufferNode*, Box> relaxed_regions(const Stmt& realize, const std::vector<ir::BufferRegion>& regions,
+  std::map<const ir::BufferNode*, Box> relaxed_regions(const Stmt& realize,
+                                                       const std::vector<ir::BufferRegion>& regions,
                                                        const BufferSet& buffers) const {
     ir::arith::VarRangeMap inner = inner_loops(realize);
     ir::arith::Analyzer a = analyzer_with(inner);
@@ -360,17 +386,21 @@ class ComputeLocationMove {
     return out;
   }
 
-  void unite(std::map<const ir::BufferNode*, Box>* boxes, const ir::BufferNode* buffer, const Box& box) const {
+  void unite(std::map<const ir::BufferNode*, Box>* boxes, const ir::BufferNode* buffer,
+             const Box& box) const {
     auto [it, inserted] = boxes->try_emplace(buffer, box);
     if (inserted) return;
-    for (size_t d = 0; d < box.size(); ++d) it->second[d] = interval_union(it->second[d], box[d], analyzer_);
+    for (size_t d = 0; d < box.size(); ++d)
+      it->second[d] = interval_union(it->second[d], box[d], analyzer_);
   }
 
   bool contains(const Box& outer, const Box& inner) const {
     for (size_t d = 0; d < outer.size(); ++d) {
       const IndexInterval &o = outer[d], &i = inner[d];
-      if (!o.min.defined() || !o.max.defined() || !i.min.defined() || !i.max.defined()) return false;
-      if (!analyzer_.can_prove(ir::le(o.min, i.min)) || !analyzer_.can_prove(ir::le(i.max, o.max))) return false;
+      if (!o.min.defined() || !o.max.defined() || !i.min.defined() || !i.max.defined())
+        return false;
+      if (!analyzer_.can_prove(ir::le(o.min, i.min)) || !analyzer_.can_prove(ir::le(i.max, o.max)))
+        return false;
     }
     return true;
   }
@@ -381,7 +411,8 @@ class ComputeLocationMove {
   void compute_required_regions() {
     for (const Stmt& d : dependents_) {
       if (is_compute_at_) {
-        for (const auto& [buffer, box] : relaxed_regions(d, block_of(d).reads, outputs_)) unite(&required_, buffer, box);
+        for (const auto& [buffer, box] : relaxed_regions(d, block_of(d).reads, outputs_))
+          unite(&required_, buffer, box);
       } else {
         for (const auto& [buffer, box] : final_write_boxes(d))
           if (inputs_.count(buffer)) {
@@ -416,7 +447,8 @@ class ComputeLocationMove {
     std::unordered_set<const ir::VarNode*> used_inner;
     for (size_t i = 0; i < block.iter_vars.size(); ++i) {
       const ir::IterVar& iv = block.iter_vars[i];
-      ir::arith::LinearForm form = ir::arith::LinearForm::from_expr(a.simplify(realize->iter_values[i]));
+      ir::arith::LinearForm form =
+          ir::arith::LinearForm::from_expr(a.simplify(realize->iter_values[i]));
       ir::arith::LinearForm fixed(form.base());
       std::vector<std::pair<int64_t, int64_t>> digits;  // (coef, extent) of inner loops
       for (const ir::arith::LinearTerm& t : form.terms()) {
@@ -425,15 +457,18 @@ class ComputeLocationMove {
         if (it == inner.end()) {
           for (const auto& [v, range] : inner)
             if (uses_var(t.atom, v))
-              fail("the binding of `" + iv.var.name() + "` in " + who + " is not a sum of loops inside " + loop_name,
+              fail("the binding of `" + iv.var.name() + "` in " + who +
+                       " is not a sum of loops inside " + loop_name,
                    "Move the block under a loop whose producers are tiled by split, not fused");
           fixed.add_term(t.atom, t.coef);
           continue;
         }
         const int64_t* extent = ir::as_const_int(it->second.extent);
-        if (!ir::is_const_int(it->second.min, 0) || !extent || t.coef < 1 || !used_inner.insert(var).second)
-          fail("the binding of `" + iv.var.name() + "` in " + who + " does not give each iteration of its loops inside " +
-                   loop_name + " its own value",
+        if (!ir::is_const_int(it->second.min, 0) || !extent || t.coef < 1 ||
+            !used_inner.insert(var).second)
+          fail("the binding of `" + iv.var.name() + "` in " + who +
+                   " does not give each iteration of its loops inside " + loop_name +
+                   " its own value",
                "Move the block under a loop whose producers are tiled by split, not fused");
         if (*extent > 1) digits.emplace_back(t.coef, *extent);
       }
@@ -441,7 +476,8 @@ class ComputeLocationMove {
       int64_t count = 1;
       for (const auto& [coef, extent] : digits) {
         if (coef != count)
-          fail("the binding of `" + iv.var.name() + "` in " + who + " skips values inside one iteration of " + loop_name,
+          fail("the binding of `" + iv.var.name() + "` in " + who +
+                   " skips values inside one iteration of " + loop_name,
                "Move the block under a loop whose producers' loops cover a dense tile");
         count *= extent;
       }
@@ -452,7 +488,8 @@ class ComputeLocationMove {
       ranges[iv.var.get()] = {a.simplify(fixed.to_expr(iv.var.dtype())), count};
     }
     // Its inputs written under the loop must be final too, and hold what it reads.
-    for (const auto& [buffer, read_box] : relaxed_regions(w, block.reads, all_buffers(block.reads))) {
+    for (const auto& [buffer, read_box] :
+         relaxed_regions(w, block.reads, buffers_of(block.reads))) {
       for (const Stmt& u : scope_blocks_) {
         if (u.same_as(w) || !first_touched(block_of(u).writes, {buffer})) continue;
         auto pos = position_under_loop_.find(u.get());
@@ -476,10 +513,13 @@ class ComputeLocationMove {
         }
         std::optional<SingleVarDim> dim = single_var_dim(r, block);
         const auto& [fixed, count] = dim ? ranges.at(dim->var.get()) : std::pair<Expr, int64_t>{};
-        if (!dim || (count > 1 && (dim->scale > dim->extent || !seen.insert(dim->var.get()).second)))
-          fail(who + " writes " + quoted(region.buffer.get()) + " at indices that do not form a box",
-               "Move the block under a loop of a producer that writes whole points or tiles");
-        Expr lo = fixed * ir::int_imm(fixed.dtype(), dim->scale) + ir::int_imm(fixed.dtype(), dim->offset);
+        if (!dim ||
+            (count > 1 && (dim->scale > dim->extent || !seen.insert(dim->var.get()).second)))
+          fail(
+              who + " writes " + quoted(region.buffer.get()) + " at indices that do not form a box",
+              "Move the block under a loop of a producer that writes whole points or tiles");
+        Expr lo = fixed * ir::int_imm(fixed.dtype(), dim->scale) +
+                  ir::int_imm(fixed.dtype(), dim->offset);
         Expr hi = lo + ir::int_imm(fixed.dtype(), dim->scale * (count - 1) + dim->extent - 1);
         box.push_back({analyzer_.simplify(lo), analyzer_.simplify(hi)});
       }
@@ -487,8 +527,6 @@ class ComputeLocationMove {
     }
     return final_boxes_[w.get()] = std::move(boxes);
   }
-
-  static BufferSet all_buffers(const std::vector<ir::BufferRegion>& regions) { return buffers_of(regions); }
 
   bool covered_by(const Box& box, const std::map<const ir::BufferNode*, Box>& written,
                   const ir::BufferNode* buffer) const {
@@ -514,7 +552,8 @@ class ComputeLocationMove {
         auto solve = [&](const Expr& x, int64_t shift) {
           if (!x.defined()) return Expr();
           Expr e = x - ir::int_imm(t, dim->offset + shift);
-          return analyzer_.simplify(dim->scale == 1 ? e : ir::floordiv(e, ir::int_imm(t, dim->scale)));
+          return analyzer_.simplify(dim->scale == 1 ? e
+                                                    : ir::floordiv(e, ir::int_imm(t, dim->scale)));
         };
         IndexInterval values{solve(r.min, dim->extent - dim->scale), solve(r.max, 0)};
         auto [it, inserted] = needed.try_emplace(dim->var.get(), values);
@@ -526,7 +565,8 @@ class ComputeLocationMove {
       const int64_t* dom_min = ir::as_const_int(iv.dom.min);
       const int64_t* dom_extent = ir::as_const_int(iv.dom.extent);
       if (!dom_min || !dom_extent)
-        fail("block \"" + block_name() + "\" has the iter var `" + iv.var.name() + "` with a non-constant domain",
+        fail("block \"" + block_name() + "\" has the iter var `" + iv.var.name() +
+                 "` with a non-constant domain",
              "Only blocks with constant iter var domains can be moved");
       NewIter it{iv.dom.min, *dom_extent, false};
       auto n = needed.find(iv.var.get());
@@ -539,13 +579,16 @@ class ComputeLocationMove {
           if (b.has_max()) extent = std::clamp<int64_t>(b.max, 1, *dom_extent);
         }
         it.extent = extent;
-        it.guarded = !analyzer_.can_prove(ir::lt(it.min + ir::int_imm(t, extent - 1), ir::int_imm(t, *dom_min + *dom_extent)));
+        it.guarded = !analyzer_.can_prove(
+            ir::lt(it.min + ir::int_imm(t, extent - 1), ir::int_imm(t, *dom_min + *dom_extent)));
       }
       if (!is_compute_at_ && iv.kind == ir::IterKind::kReduction &&
           (it.extent != *dom_extent || !analyzer_.can_prove_equal(it.min, iv.dom.min)))
-        fail("block \"" + block_name() + "\" would run only part of its reduction over `" + iv.var.name() +
-                 "` in each iteration of loop `" + loop_node()->loop_var.name() + "`",
-             "reverse_compute_at a reduction under a loop whose every iteration produces all it reduces over");
+        fail("block \"" + block_name() + "\" would run only part of its reduction over `" +
+                 iv.var.name() + "` in each iteration of loop `" + loop_node()->loop_var.name() +
+                 "`",
+             "reverse_compute_at a reduction under a loop whose every iteration produces all it "
+             "reduces over");
       new_iters_.push_back(it);
     }
     // The new loops, bindings and predicate.
@@ -557,7 +600,8 @@ class ComputeLocationMove {
       if (preserve_unit_loops_ || it.extent != 1) {
         it.loop_var = ir::Var("ax" + std::to_string(new_loops_.size()), iv.var.dtype());
         new_loops_.push_back(i);
-        analyzer_.bind(it.loop_var, ir::Range{ir::int_imm(iv.var.dtype(), 0), ir::int_imm(iv.var.dtype(), it.extent)});
+        analyzer_.bind(it.loop_var, ir::Range{ir::int_imm(iv.var.dtype(), 0),
+                                              ir::int_imm(iv.var.dtype(), it.extent)});
         binding = analyzer_.simplify(it.min + it.loop_var);
       }
       bindings_.push_back(binding);
@@ -566,7 +610,8 @@ class ComputeLocationMove {
         predicate = predicate.defined() ? ir::logical_and(predicate, in_domain) : in_domain;
       }
     }
-    predicate_ = predicate.defined() ? analyzer_.simplify(predicate) : ir::int_imm(ir::DataType::Bool(), 1);
+    predicate_ =
+        predicate.defined() ? analyzer_.simplify(predicate) : ir::int_imm(ir::DataType::Bool(), 1);
   }
 
   // Step 6 (reverse_compute_at). The block still runs every point of its
@@ -582,41 +627,51 @@ class ComputeLocationMove {
     }
     for (size_t i : new_loops_) {
       const ir::DataType t = block.iter_vars[i].var.dtype();
-      dom[new_iters_[i].loop_var] = ir::Range{ir::int_imm(t, 0), ir::int_imm(t, new_iters_[i].extent)};
+      dom[new_iters_[i].loop_var] =
+          ir::Range{ir::int_imm(t, 0), ir::int_imm(t, new_iters_[i].extent)};
     }
     ir::arith::VarRangeMap moved_loops;
     ir::VarMap binding;
     for (size_t i = 0; i < bindings_.size(); ++i) binding[block.iter_vars[i].var] = bindings_[i];
-    for (size_t i : new_loops_) moved_loops[new_iters_[i].loop_var] = dom.at(new_iters_[i].loop_var);
+    for (size_t i : new_loops_)
+      moved_loops[new_iters_[i].loop_var] = dom.at(new_iters_[i].loop_var);
     for (const ir::BufferRegion& r : block.reads) {
       auto boxes = producer_boxes_.find(r.buffer.get());
       if (boxes == producer_boxes_.end()) continue;
       Box read;
       for (const ir::Range& range : r.region) {
-        Expr lo = ir::substitute(range.min, binding), hi = ir::substitute(range.min + range.extent - 1, binding);
-        read.push_back({relax_index(lo, moved_loops, analyzer_).min, relax_index(hi, moved_loops, analyzer_).max});
+        Expr lo = ir::substitute(range.min, binding),
+             hi = ir::substitute(range.min + range.extent - 1, binding);
+        read.push_back({relax_index(lo, moved_loops, analyzer_).min,
+                        relax_index(hi, moved_loops, analyzer_).max});
       }
-      if (std::none_of(boxes->second.begin(), boxes->second.end(), [&](const Box& b) { return contains(b, read); }))
-        fail("in one iteration of " + loop_name + ", block \"" + block_name() + "\" would read more of " +
-                 quoted(r.buffer.get()) + " than its producer has written there",
-             "reverse_compute_at under a loop whose producer writes everything the block reads from it");
+      if (std::none_of(boxes->second.begin(), boxes->second.end(),
+                       [&](const Box& b) { return contains(b, read); }))
+        fail("in one iteration of " + loop_name + ", block \"" + block_name() +
+                 "\" would read more of " + quoted(r.buffer.get()) +
+                 " than its producer has written there",
+             "reverse_compute_at under a loop whose producer writes everything the block reads "
+             "from it");
     }
-    ir::arith::IterMapResult m = ir::arith::detect_iter_map(bindings_, dom, predicate_, ir::arith::IterMapLevel::kSurjective);
+    ir::arith::IterMapResult m = ir::arith::detect_iter_map(bindings_, dom, predicate_,
+                                                            ir::arith::IterMapLevel::kSurjective);
     for (size_t i = 0; m.ok && i < bindings_.size(); ++i) {
       const ir::arith::IterSum& sum = m.indices[i];
       const ir::IterVar& iv = block.iter_vars[i];
-      const int64_t dom_min = *ir::as_const_int(iv.dom.min), dom_extent = *ir::as_const_int(iv.dom.extent);
-      const bool covers = sum.base == dom_min && (sum.args.empty() ? dom_extent == 1
-                                                                   : sum.args.size() == 1 && sum.args[0].scale == 1 &&
-                                                                         sum.args[0].extent == dom_extent);
+      const int64_t dom_min = *ir::as_const_int(iv.dom.min),
+                    dom_extent = *ir::as_const_int(iv.dom.extent);
+      const bool covers = sum.base == dom_min &&
+                          (sum.args.empty() ? dom_extent == 1
+                                            : sum.args.size() == 1 && sum.args[0].scale == 1 &&
+                                                  sum.args[0].extent == dom_extent);
       if (!covers) {
         m.ok = false;
         m.error = "`" + iv.var.name() + "` would not take every value of its domain";
       }
     }
     if (!m.ok)
-      fail("under " + loop_name + ", block \"" + block_name() + "\" would not run every point of its domain (" +
-               m.error + ")",
+      fail("under " + loop_name + ", block \"" + block_name() +
+               "\" would not run every point of its domain (" + m.error + ")",
            "reverse_compute_at under a loop whose producers write disjoint, affine tiles");
   }
 
@@ -627,13 +682,14 @@ class ComputeLocationMove {
     for (size_t k = new_loops_.size(); k-- > 0;) {
       const NewIter& it = new_iters_[new_loops_[k]];
       const ir::DataType t = block.iter_vars[new_loops_[k]].var.dtype();
-      nest = ir::for_loop(it.loop_var, ir::int_imm(t, 0), ir::int_imm(t, it.extent), ir::ForKind::kSerial, nest);
+      nest = ir::for_loop(it.loop_var, ir::int_imm(t, 0), ir::int_imm(t, it.extent),
+                          ir::ForKind::kSerial, nest);
     }
     std::vector<Stmt> children = body_children_;
     children.insert(children.begin() + insert_position_, nest);
     const ir::ForNode* l = loop_node();
-    Stmt new_loop = ir::for_loop(l->loop_var, l->min, l->extent, l->for_kind, ir::seq(std::move(children)),
-                                 l->thread_tag, l->annotations);
+    Stmt new_loop = ir::for_loop(l->loop_var, l->min, l->extent, l->for_kind,
+                                 ir::seq(std::move(children)), l->thread_tag, l->annotations);
     // The old nest: the block and the loops that hold nothing else.
     size_t t = block_path_.size() - 1;
     while (t > 0) {
@@ -689,11 +745,13 @@ constexpr int64_t kInlineLocation = -2;
 // enter this schedule's trace; returns the inlined function. The kinds are
 // found in the registry, so compute location does not depend on the inlining
 // family at link time.
-ir::PrimFunc inlined(const Schedule& sch, const char* primitive, const char* kind_name, BlockRV block) {
+ir::PrimFunc inlined(const Schedule& sch, const char* primitive, const char* kind_name,
+                     BlockRV block) {
   const InstructionKind* kind = find_instruction_kind(kind_name);
   if (!kind)
-    throw ScheduleError(primitive, std::string("the location is \"inline\" but no ") + kind_name +
-                                       " instruction is registered",
+    throw ScheduleError(primitive,
+                        std::string("the location is \"inline\" but no ") + kind_name +
+                            " instruction is registered",
                         "Link the inlining primitives, or use a loop or the root location");
   Schedule trial = sch.copy();
   trial.set_error_render_level(ErrorRenderLevel::kFast);
@@ -722,7 +780,9 @@ void Schedule::compute_at(BlockRV block, LoopRV loop, bool preserve_unit_loops, 
       set_func(inlined(*this, "compute_at", "compute_inline", block));
     } else if (!location.same_as(compute_root_mark())) {
       // Step 2. Check, plan and build the move.
-      set_func(ComputeLocationMove("compute_at", true, func_, realize, loop_stmt(loop), preserve_unit_loops, index).run());
+      set_func(ComputeLocationMove("compute_at", true, func_, realize, loop_stmt(loop),
+                                   preserve_unit_loops, index)
+                   .run());
     }
     record("compute_at", {block, loop}, {int64_t{preserve_unit_loops}, int64_t{index}}, {});
   });
@@ -735,8 +795,8 @@ void Schedule::reverse_compute_at(BlockRV block, LoopRV loop, bool preserve_unit
     if (location.same_as(compute_inline_mark())) {
       set_func(inlined(*this, "reverse_compute_at", "reverse_compute_inline", block));
     } else if (!location.same_as(compute_root_mark())) {
-      set_func(ComputeLocationMove("reverse_compute_at", false, func_, realize, loop_stmt(loop), preserve_unit_loops,
-                                   index)
+      set_func(ComputeLocationMove("reverse_compute_at", false, func_, realize, loop_stmt(loop),
+                                   preserve_unit_loops, index)
                    .run());
     }
     record("reverse_compute_at", {block, loop}, {int64_t{preserve_unit_loops}, int64_t{index}}, {});
@@ -768,19 +828,22 @@ LoopRV Schedule::sample_compute_location(BlockRV block, std::optional<int64_t> d
     std::vector<std::vector<Stmt>> consumer_paths;
     Stmt scope = enclosing_block(func_, realize.get());
     for (const Stmt& s : child_blocks(scope.defined() ? scope : func_->body))
-      if (!s.same_as(realize) && first_touched(block_of(s).reads, outputs)) consumer_paths.push_back(path_to(func_, s.get()));
+      if (!s.same_as(realize) && first_touched(block_of(s).reads, outputs))
+        consumer_paths.push_back(path_to(func_, s.get()));
     if (!consumer_paths.empty()) {
       int64_t loop_index = 0;
       for (const Stmt& s : consumer_paths.front()) {
         const auto* f = s.as<ir::ForNode>();
         if (!f) continue;
-        const bool encloses_all = std::all_of(consumer_paths.begin(), consumer_paths.end(), [&](const auto& path) {
-          return std::any_of(path.begin(), path.end(), [&](const Stmt& p) { return p.same_as(s); });
-        });
+        const bool encloses_all =
+            std::all_of(consumer_paths.begin(), consumer_paths.end(), [&](const auto& path) {
+              return std::any_of(path.begin(), path.end(),
+                                 [&](const Stmt& p) { return p.same_as(s); });
+            });
         if (!encloses_all) break;
         if (f->for_kind != ir::ForKind::kThreadBinding) {
           try {
-            ComputeLocationMove("compute_at", true, func_, realize, s, true, -1).run();
+            ComputeLocationMove("compute_at", true, func_, realize, s, true, -1).check();
             locations.push_back(loop_index);
             location_vars.push_back(f->loop_var);
           } catch (const ScheduleError&) {
@@ -791,7 +854,8 @@ LoopRV Schedule::sample_compute_location(BlockRV block, std::optional<int64_t> d
       }
     }
     // Step 2. Keep a decision that is still a candidate; otherwise sample.
-    auto kept = decision ? std::find(locations.begin(), locations.end(), *decision) : locations.end();
+    auto kept =
+        decision ? std::find(locations.begin(), locations.end(), *decision) : locations.end();
     const size_t chosen = kept != locations.end() ? static_cast<size_t>(kept - locations.begin())
                                                   : static_cast<size_t>(random_engine().uniform_int(
                                                         static_cast<int64_t>(locations.size())));
@@ -803,7 +867,8 @@ LoopRV Schedule::sample_compute_location(BlockRV block, std::optional<int64_t> d
 
 namespace {
 
-std::string compute_at_python(const char* name, const std::vector<std::string>& in, const std::vector<Attr>& attrs) {
+std::string compute_at_python(const char* name, const std::vector<std::string>& in,
+                              const std::vector<Attr>& attrs) {
   return std::string("sch.") + name + "(" + in.at(0) + ", " + in.at(1) +
          ", preserve_unit_loops=" + (attr_as<int64_t>(attrs, 0) ? "True" : "False") +
          ", index=" + std::to_string(attr_as<int64_t>(attrs, 1)) + ")";
@@ -813,33 +878,46 @@ std::string compute_at_python(const char* name, const std::vector<std::string>& 
 
 void register_compute_at_instructions() {
   register_instruction_kind(
-      {"compute_at", false, false, {"preserve_unit_loops", "index"},
-       [](Schedule& sch, const std::vector<Input>& in, const std::vector<Attr>& attrs, const std::optional<Decision>&) {
+      {"compute_at",
+       false,
+       false,
+       {"preserve_unit_loops", "index"},
+       [](Schedule& sch, const std::vector<Input>& in, const std::vector<Attr>& attrs,
+          const std::optional<Decision>&) {
          sch.compute_at(input_block(in, 0), input_loop(in, 1), attr_as<int64_t>(attrs, 0) != 0,
                         static_cast<int>(attr_as<int64_t>(attrs, 1)));
          return std::vector<RV>{};
        },
-       [](const std::vector<std::string>& in, const std::vector<Attr>& attrs, const std::optional<Decision>&) {
-         return compute_at_python("compute_at", in, attrs);
-       }});
-  register_instruction_kind(
-      {"reverse_compute_at", false, false, {"preserve_unit_loops", "index"},
-       [](Schedule& sch, const std::vector<Input>& in, const std::vector<Attr>& attrs, const std::optional<Decision>&) {
-         sch.reverse_compute_at(input_block(in, 0), input_loop(in, 1), attr_as<int64_t>(attrs, 0) != 0,
-                                static_cast<int>(attr_as<int64_t>(attrs, 1)));
-         return std::vector<RV>{};
-       },
-       [](const std::vector<std::string>& in, const std::vector<Attr>& attrs, const std::optional<Decision>&) {
-         return compute_at_python("reverse_compute_at", in, attrs);
-       }});
-  register_instruction_kind(
-      {"sample_compute_location", false, true, {},
-       [](Schedule& sch, const std::vector<Input>& in, const std::vector<Attr>&, const std::optional<Decision>& d) {
-         std::optional<int64_t> location;
-         if (d && std::holds_alternative<int64_t>(*d)) location = std::get<int64_t>(*d);
-         return std::vector<RV>{sch.sample_compute_location(input_block(in, 0), location)};
-       },
-       nullptr});
+       [](const std::vector<std::string>& in, const std::vector<Attr>& attrs,
+          const std::optional<Decision>&) { return compute_at_python("compute_at", in, attrs); }});
+  register_instruction_kind({"reverse_compute_at",
+                             false,
+                             false,
+                             {"preserve_unit_loops", "index"},
+                             [](Schedule& sch, const std::vector<Input>& in,
+                                const std::vector<Attr>& attrs, const std::optional<Decision>&) {
+                               sch.reverse_compute_at(input_block(in, 0), input_loop(in, 1),
+                                                      attr_as<int64_t>(attrs, 0) != 0,
+                                                      static_cast<int>(attr_as<int64_t>(attrs, 1)));
+                               return std::vector<RV>{};
+                             },
+                             [](const std::vector<std::string>& in, const std::vector<Attr>& attrs,
+                                const std::optional<Decision>&) {
+                               return compute_at_python("reverse_compute_at", in, attrs);
+                             }});
+  register_instruction_kind({"sample_compute_location",
+                             false,
+                             true,
+                             {},
+                             [](Schedule& sch, const std::vector<Input>& in,
+                                const std::vector<Attr>&, const std::optional<Decision>& d) {
+                               std::optional<int64_t> location;
+                               if (d && std::holds_alternative<int64_t>(*d))
+                                 location = std::get<int64_t>(*d);
+                               return std::vector<RV>{
+                                   sch.sample_compute_location(input_block(in, 0), location)};
+                             },
+                             nullptr});
 }
 
 }  // namespace kiln::sched

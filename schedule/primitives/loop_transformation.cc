@@ -4,6 +4,7 @@
 #include <set>
 
 #include "ir/op.h"
+#include "schedule/block_analysis.h"
 #include "schedule/ir_utils.h"
 #include "schedule/loop_substitution.h"
 #include "schedule/primitives/all.h"
@@ -204,6 +205,16 @@ void Schedule::reorder(const std::vector<LoopRV>& loops) {
       if (std::find_if(chain.begin(), chain.end(), [&](const ir::Stmt& c) { return c.same_as(s); }) == chain.end())
         throw ScheduleError("reorder", "loop `" + s.as<ir::ForNode>()->loop_var.name() + "` is not on the path",
                             "Reorder only loops on one path from the root to a block", s.as<ir::ForNode>()->loop_var);
+    // A loop over both spatial and reduction iters cannot move: a reduction
+    // would no longer start at its first iteration, where init runs.
+    for (const ir::Stmt& s : stmts) {
+      std::string block = mixed_iter_block_using(s);
+      if (!block.empty())
+        throw ScheduleError("reorder",
+                            "loop `" + s.as<ir::ForNode>()->loop_var.name() + "` runs both spatial and reduction iters of block \"" +
+                                block + "\"",
+                            "Reorder loops before fusing spatial with reduction loops", s.as<ir::ForNode>()->loop_var);
+    }
     for (const ir::Stmt& c : chain) {
       const auto* f = c.as<ir::ForNode>();
       if (!ir::as_const_int(f->min) || !ir::as_const_int(f->extent))
@@ -261,7 +272,8 @@ void register_loop_instructions() {
        },
        [](const std::vector<std::string>& in, const std::vector<Attr>&, const std::optional<Decision>&) {
          return call_with_list("split", in, 1, "factors");
-       }});
+       },
+       /*returns_list=*/true});
   auto loops_of = [](const std::vector<Input>& in) {
     std::vector<LoopRV> loops;
     for (size_t i = 0; i < in.size(); ++i) loops.push_back(input_loop(in, i));

@@ -125,13 +125,15 @@ void register_query_instructions() {
                                 const std::optional<Decision>&) {
                                return to_rvs(sch.get_loops(input_block(in, 0)));
                              },
-                             nullptr});
+                             nullptr, /*returns_list=*/true});
   auto blocks_of = [](auto method) {
     return [method](Schedule& sch, const std::vector<Input>& in, const std::vector<Attr>&,
                     const std::optional<Decision>&) { return to_rvs((sch.*method)(input_block(in, 0))); };
   };
-  register_instruction_kind({"get_producers", true, false, {}, blocks_of(&Schedule::get_producers), nullptr});
-  register_instruction_kind({"get_consumers", true, false, {}, blocks_of(&Schedule::get_consumers), nullptr});
+  register_instruction_kind({"get_producers", true, false, {}, blocks_of(&Schedule::get_producers), nullptr,
+                             /*returns_list=*/true});
+  register_instruction_kind({"get_consumers", true, false, {}, blocks_of(&Schedule::get_consumers), nullptr,
+                             /*returns_list=*/true});
   register_instruction_kind({"get_child_blocks", true, false, {},
                              [](Schedule& sch, const std::vector<Input>& in, const std::vector<Attr>&,
                                 const std::optional<Decision>&) {
@@ -139,7 +141,7 @@ void register_query_instructions() {
                                return rv.kind == RV::Kind::kLoop ? to_rvs(sch.get_child_blocks(LoopRV{rv.id}))
                                                                  : to_rvs(sch.get_child_blocks(BlockRV{rv.id}));
                              },
-                             nullptr});
+                             nullptr, /*returns_list=*/true});
 }
 
 }  // namespace kiln::sched

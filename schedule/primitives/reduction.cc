@@ -104,19 +104,20 @@ std::string unused_block_name(const ir::PrimFunc& func, const std::string& base)
   return name;
 }
 
-// Copies of `loops` (outermost first) around `body` with fresh variables of
-// the same names, recorded in `map` (old variable -> new one), which is also
-// applied to the copied ranges.
+// Copies of `loops` (outermost first) around `body`, each with a fresh loop
+// variable named `<name><suffix>` that replaces the old one in `body` and in
+// the copied ranges.
 ir::Stmt copy_loop_nest(const std::vector<ir::Stmt>& loops, const std::string& suffix,
-                        ir::Stmt body, ir::VarMap* map) {
+                        ir::Stmt body) {
+  ir::VarMap map;
   for (const ir::Stmt& s : loops)
-    (*map)[as_for(s)->loop_var] =
+    map[as_for(s)->loop_var] =
         as_for(s)->loop_var.copy_with_name(as_for(s)->loop_var.name() + suffix);
-  body = ir::substitute(body, *map);
+  body = ir::substitute(body, map);
   for (size_t i = loops.size(); i-- > 0;) {
     const auto* f = as_for(loops[i]);
-    body = ir::for_loop(ir::Var::from_expr(map->at(f->loop_var)), ir::substitute(f->min, *map),
-                        ir::substitute(f->extent, *map), f->for_kind, body, f->thread_tag,
+    body = ir::for_loop(ir::Var::from_expr(map.at(f->loop_var)), ir::substitute(f->min, map),
+                        ir::substitute(f->extent, map), f->for_kind, body, f->thread_tag,
                         f->annotations);
   }
   return body;
@@ -442,10 +443,8 @@ BlockRV Schedule::decompose_reduction(BlockRV block, LoopRV loop) {
     // The original runs the init where the dropped (reduction-only) loops are
     // at their minimum; the init block runs exactly there.
     ir::Expr init_predicate = predicate_at_loop_min(site.realize->predicate, dropped, analyzer);
-    ir::VarMap loop_map;
     ir::Stmt init_nest = copy_loop_nest(
-        kept, "_init", ir::block_realize(init_values, init_predicate, std::move(init_block)),
-        &loop_map);
+        kept, "_init", ir::block_realize(init_values, init_predicate, std::move(init_block)));
 
     // Step 3. The update block: the same block without init; it now reads
     // what it accumulates into.
@@ -632,10 +631,8 @@ BlockRV Schedule::rfactor(LoopRV loop, int factor_axis) {
     rf_block->reads = rf_regions(site.block->reads);
     rf_block->writes = rf_regions(site.block->writes);
     const std::string rf_name = rf_block->name;
-    ir::VarMap rf_loop_map;
     ir::Stmt rf_nest = copy_loop_nest(
-        site.loops, "", ir::block_realize(rf_values, site.realize->predicate, std::move(rf_block)),
-        &rf_loop_map);
+        site.loops, "", ir::block_realize(rf_values, site.realize->predicate, std::move(rf_block)));
 
     // Step 6. The write-back block: combines the partial results over the
     // rfactor loop into the result, under the spatial loops.
@@ -681,9 +678,9 @@ BlockRV Schedule::rfactor(LoopRV loop, int factor_axis) {
     ir::Expr wb_predicate = predicate_at_loop_min(site.realize->predicate, removed_loops,
                                                   analyzer_for(func_, site.realize_stmt.get()));
 
-    // Step 7. Replace the block by the write-back block, drop the removed
-    // loops around it, put the rf nest before the outermost loop and
-    // allocate the rf buffer in the scope block.
+    // Step 7. Replace the block by the write-back block, put the rf nest
+    // before the outermost loop, drop the removed loops around the
+    // write-back block and allocate the rf buffer in the scope block.
     const ir::Var outermost_var = as_for(outermost)->loop_var;
     ir::Stmt scope = enclosing_block(func_, site.realize_stmt.get());
     const std::string scope_name = scope.as<ir::BlockRealizeNode>()->block->name;
@@ -691,12 +688,12 @@ BlockRV Schedule::rfactor(LoopRV loop, int factor_axis) {
     ir::PrimFunc out =
         replace_stmt(func_, site.realize_stmt.get(),
                      ir::block_realize(wb_values, wb_predicate, std::move(wb_block)));
+    ir::Stmt outer_now = find_loop(out, outermost_var);
+    out = replace_stmt(out, outer_now.get(), ir::seq({rf_nest, outer_now}));
     for (size_t i = removed_loops.size(); i-- > 0;) {
       ir::Stmt l = find_loop(out, as_for(removed_loops[i])->loop_var);
       out = replace_stmt(out, l.get(), as_for(l)->body);
     }
-    ir::Stmt outer_now = find_loop(out, outermost_var);
-    out = replace_stmt(out, outer_now.get(), ir::seq({rf_nest, outer_now}));
     ir::Stmt scope_now = scope_is_root ? out->body : find_block(out, scope_name);
     const auto* scope_realize = scope_now.as<ir::BlockRealizeNode>();
     auto scope_block = ir::copy_block(*scope_realize->block);

@@ -111,7 +111,7 @@ void register_sampling_instructions() {
          return to_rvs(sch.sample_perfect_tile(input_loop(in, 0), static_cast<int>(attr_as<int64_t>(attrs, 0)),
                                                static_cast<int>(attr_as<int64_t>(attrs, 1)), tile));
        },
-       nullptr});
+       nullptr, /*returns_list=*/true});
   register_instruction_kind(
       {"sample_categorical", false, true, {"candidates", "probs"},
        [](Schedule& sch, const std::vector<Input>&, const std::vector<Attr>& attrs, const std::optional<Decision>& d) {

@@ -7,10 +7,9 @@
 #include <fstream>
 #include <functional>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <sstream>
-
-#include <nlohmann/json.hpp>
 
 #include "ir/dsl/te.h"
 #include "ir/interpreter.h"
@@ -59,12 +58,13 @@ ir::PrimFunc matmul_f16(int64_t n) {
   te::Tensor a = te::placeholder({n, n}, DataType::Float(16), "A");
   te::Tensor b = te::placeholder({n, n}, DataType::Float(16), "B");
   te::ReduceAxis k = te::reduce_axis(0, n, "k");
-  te::Tensor c = te::compute(
-      {n, n},
-      [&](const std::vector<ir::Var>& v) {
-        return te::sum(ir::cast(DataType::Float(32), a(v[0], k)) * ir::cast(DataType::Float(32), b(k, v[1])), {k});
-      },
-      "C", {"i", "j"});
+  te::Tensor c = te::compute({n, n},
+                             [&](const std::vector<ir::Var>& v) {
+                               return te::sum(ir::cast(DataType::Float(32), a(v[0], k)) *
+                                                  ir::cast(DataType::Float(32), b(k, v[1])),
+                                              {k});
+                             },
+                             "C", {"i", "j"});
   return te::create_prim_func({a, b, c}, "matmul_f16");
 }
 
@@ -79,7 +79,8 @@ std::vector<float> run_f16_matmul(const ir::PrimFunc& func, unsigned seed) {
     halves.emplace_back(ir::num_elements(b));
     // Sign, an exponent for [1/4, 4) and a random mantissa: finite and exact.
     for (uint16_t& h : halves.back())
-      h = static_cast<uint16_t>(((rng() & 1u) << 15) | ((13u + rng() % 4u) << 10) | (rng() & 0x3ffu));
+      h = static_cast<uint16_t>(((rng() & 1u) << 15) | ((13u + rng() % 4u) << 10) |
+                                (rng() & 0x3ffu));
     views.push_back({halves.back().data(), b->dtype, ir::static_shape(b)});
   }
   std::vector<float> out(ir::num_elements(func->params[2]), NAN);
@@ -110,7 +111,8 @@ void tensorize_wmma_stages(Schedule& sch) {
       {"C_init", "wmma_fill_16x16x16_f32"},
       {"C", "wmma_sync_16x16x16_f16f16f32"},
       {"C_wmma_accumulator", "wmma_store_16x16x16_f32"}};
-  for (const auto& [block, intrin] : stages) sch.tensorize(tile(sch, sch.get_block(block), {16})[0], intrin);
+  for (const auto& [block, intrin] : stages)
+    sch.tensorize(tile(sch, sch.get_block(block), {16})[0], intrin);
 }
 
 // The schedule is exactly as before a refused primitive.
@@ -121,7 +123,8 @@ void expect_unchanged(const Schedule& before, const Schedule& after) {
 
 // Runs `primitive` on a copy of `sch`, expecting a ScheduleError whose text
 // contains `expected`, and the copy unchanged.
-void expect_refusal(const Schedule& sch, const std::function<void(Schedule&)>& primitive, const std::string& expected) {
+void expect_refusal(const Schedule& sch, const std::function<void(Schedule&)>& primitive,
+                    const std::string& expected) {
   Schedule copy = sch.copy();
   try {
     primitive(copy);
@@ -146,7 +149,8 @@ void expect_same_outputs(const ir::PrimFunc& original, const ir::PrimFunc& sched
   if (original->params[0]->dtype == DataType::Float(16)) {
     EXPECT_EQ(run_f16_matmul(original, 7), run_f16_matmul(scheduled, 7));
   } else {
-    EXPECT_EQ(testing::max_output_difference(original, scheduled, original->params.size() - 1), 0.0);
+    EXPECT_EQ(testing::max_output_difference(original, scheduled, original->params.size() - 1),
+              0.0);
   }
 }
 
@@ -180,9 +184,12 @@ GoldenCase read_golden(const std::string& path) {
 // Each case applies, through the C++ API, what its schedule section says.
 const std::map<std::string, std::function<void(Schedule&)>>& golden_cases() {
   static const std::map<std::string, std::function<void(Schedule&)>> cases = {
-      {"blockize/matmul_tile.kiln", [](Schedule& sch) { sch.blockize(tile(sch, sch.get_block("C"), {4})[0]); }},
+      {"blockize/matmul_tile.kiln",
+       [](Schedule& sch) { sch.blockize(tile(sch, sch.get_block("C"), {4})[0]); }},
       {"blockize/matmul_reduction_outside.kiln",
-       [](Schedule& sch) { sch.blockize(tile(sch, sch.get_block("C"), {4, 4, 0})[0]); }},
+       [](Schedule& sch) {
+         sch.blockize(tile(sch, sch.get_block("C"), {4, 4, 0})[0]);
+       }},
       {"blockize/matmul_whole_reduction.kiln",
        [](Schedule& sch) {
          std::vector<LoopRV> loops = sch.get_loops(sch.get_block("C"));
@@ -192,14 +199,18 @@ const std::map<std::string, std::function<void(Schedule&)>>& golden_cases() {
          sch.blockize(i[1]);
        }},
       {"blockize/batch_matmul_tile.kiln",
-       [](Schedule& sch) { sch.blockize(tile(sch, sch.get_block("C"), {0, 4, 4, 4})[0]); }},
+       [](Schedule& sch) {
+         sch.blockize(tile(sch, sch.get_block("C"), {0, 4, 4, 4})[0]);
+       }},
       {"blockize/elementwise_predicate.kiln",
        [](Schedule& sch) {
          std::vector<LoopRV> loops = sch.get_loops(sch.get_block("relu_scale"));
          sch.blockize(sch.split(loops[0], {std::monostate(), int64_t{4}})[0]);
        }},
       {"tensorize/matmul_dot_4x4x4.kiln",
-       [](Schedule& sch) { sch.tensorize(tile(sch, sch.get_block("C"), {4})[0], "dot_4x4x4_f32"); }},
+       [](Schedule& sch) {
+         sch.tensorize(tile(sch, sch.get_block("C"), {4})[0], "dot_4x4x4_f32");
+       }},
       {"tensorize/batch_matmul_dot_4x4x4.kiln",
        [](Schedule& sch) {
          BlockRV outer = sch.blockize(tile(sch, sch.get_block("C"), {0, 4, 4, 4})[0]);
@@ -214,9 +225,11 @@ TEST(BlockizeTensorize, GoldenCases) {
   // Every file has a case and every case a file.
   size_t files = 0;
   for (const char* dir : {"blockize", "tensorize"}) {
-    for (const auto& entry : std::filesystem::directory_iterator(std::string(KILN_SOURCE_DIR) + "/tests/ir_cases/" + dir)) {
+    for (const auto& entry : std::filesystem::directory_iterator(std::string(KILN_SOURCE_DIR) +
+                                                                 "/tests/ir_cases/" + dir)) {
       ++files;
-      EXPECT_TRUE(golden_cases().count(std::string(dir) + "/" + entry.path().filename().string())) << entry.path();
+      EXPECT_TRUE(golden_cases().count(std::string(dir) + "/" + entry.path().filename().string()))
+          << entry.path();
     }
   }
   EXPECT_EQ(files, golden_cases().size());
@@ -263,7 +276,9 @@ def two(A: Buffer((8,), "float32"), B: Buffer((8,), "float32"), C: Buffer((8,), 
             C[vi] = A[vi] * 2.0
 )"));
   LoopRV i = sch.get_loops(sch.get_block("B"))[0];
-  expect_refusal(sch, [&](Schedule& s) { s.blockize(i); }, "is not a nest of loops around a single block (it holds 2 blocks)");
+  expect_refusal(
+      sch, [&](Schedule& s) { s.blockize(i); },
+      "is not a nest of loops around a single block (it holds 2 blocks)");
 }
 
 TEST(Blockize, ErrorBindingDoesNotDivide) {
@@ -272,28 +287,34 @@ TEST(Blockize, ErrorBindingDoesNotDivide) {
   std::vector<LoopRV> loops = sch.get_loops(sch.get_block("C"));
   std::vector<LoopRV> i = sch.split(loops[0], {int64_t{2}, int64_t{4}});
   sch.reorder({i[1], i[0]});
-  expect_refusal(sch, [&](Schedule& s) { s.blockize(i[0]); }, "not the low digits of the index");
+  expect_refusal(
+      sch, [&](Schedule& s) { s.blockize(i[0]); }, "not the low digits of the index");
 }
 
 TEST(Blockize, ErrorPredicateAcrossTheLoop) {
   Schedule sch(matmul(10, 8, 8));
   std::vector<LoopRV> loops = sch.get_loops(sch.get_block("C"));
   std::vector<LoopRV> i = sch.split(loops[0], {std::monostate(), int64_t{4}});
-  expect_refusal(sch, [&](Schedule& s) { s.blockize(i[1]); }, "involves loops both inside and outside loop `i_1`");
+  expect_refusal(
+      sch, [&](Schedule& s) { s.blockize(i[1]); },
+      "involves loops both inside and outside loop `i_1`");
 }
 
 TEST(Blockize, ErrorInitWithPredicateInside) {
   Schedule sch(matmul(8, 8, 10));
   std::vector<LoopRV> loops = sch.get_loops(sch.get_block("C"));
   std::vector<LoopRV> k = sch.split(loops[2], {std::monostate(), int64_t{4}});
-  expect_refusal(sch, [&](Schedule& s) { s.blockize(k[0]); }, "a predicate inside the tile would skip part of it");
+  expect_refusal(
+      sch, [&](Schedule& s) { s.blockize(k[0]); },
+      "a predicate inside the tile would skip part of it");
 }
 
 TEST(Blockize, ErrorInitUnderALoopOfBothKinds) {
   Schedule sch(matmul(8, 8, 8));
   std::vector<LoopRV> loops = sch.get_loops(sch.get_block("C"));
   LoopRV jk = sch.fuse({loops[1], loops[2]});
-  expect_refusal(sch, [&](Schedule& s) { s.blockize(jk); }, "drives both spatial and reduction iter vars");
+  expect_refusal(
+      sch, [&](Schedule& s) { s.blockize(jk); }, "drives both spatial and reduction iter vars");
 }
 
 TEST(Blockize, ErrorInitUnderARepeatingLoop) {
@@ -311,14 +332,16 @@ def repeat(A: Buffer((4, 4), "float32"), S: Buffer((4,), "float32")):
             S[vi] = S[vi] + A[vi, vk]
 )"));
   LoopRV r = sch.get_loops(sch.get_block("S"))[1];
-  expect_refusal(sch, [&](Schedule& s) { s.blockize(r); }, "do not reach every element of the tile once");
+  expect_refusal(
+      sch, [&](Schedule& s) { s.blockize(r); }, "do not reach every element of the tile once");
 }
 
 TEST(Blockize, ErrorNameTaken) {
   Schedule sch(matmul(8, 8, 8));
   std::vector<LoopRV> inner = tile(sch, sch.get_block("C"), {4});
   sch.blockize(inner[0]);
-  expect_refusal(sch, [&](Schedule& s) { s.blockize(inner[1]); }, "a block named \"C_o\" already exists");
+  expect_refusal(
+      sch, [&](Schedule& s) { s.blockize(inner[1]); }, "a block named \"C_o\" already exists");
 }
 
 // Blockize wherever it is legal, in every workload, after splitting the
@@ -342,7 +365,6 @@ TEST(Blockize, DifferentialOnEveryWorkload) {
           continue;
         }
         ++applied;
-        std::cerr << name << " " << block << " " << applied << "\n";
         SCOPED_TRACE(name + "\n" + sch.trace().as_python());
         EXPECT_LE(testing::max_output_difference(func, sch.func(), func->params.size() - 1), 0.0);
         expect_round_trip(sch);
@@ -398,35 +420,45 @@ TEST(Tensorize, ImplementationIsFreshInEveryBlock) {
 TEST(Tensorize, ErrorUnknownIntrinsic) {
   Schedule sch(matmul(8, 8, 8));
   LoopRV loop = tile(sch, sch.get_block("C"), {4})[0];
-  expect_refusal(sch, [&](Schedule& s) { s.tensorize(loop, "dot_5x5x5"); }, "there is no tensor intrinsic \"dot_5x5x5\"");
-  expect_refusal(sch, [&](Schedule& s) { s.tensorize(loop, "dot_5x5x5"); }, "dot_4x4x4_f32");
+  expect_refusal(
+      sch, [&](Schedule& s) { s.tensorize(loop, "dot_5x5x5"); },
+      "there is no tensor intrinsic \"dot_5x5x5\"");
+  expect_refusal(
+      sch, [&](Schedule& s) { s.tensorize(loop, "dot_5x5x5"); }, "dot_4x4x4_f32");
 }
 
 TEST(Tensorize, ErrorShapeMismatch) {
   Schedule sch(matmul(16, 16, 16));
   LoopRV loop = tile(sch, sch.get_block("C"), {8})[0];
-  expect_refusal(sch, [&](Schedule& s) { s.tensorize(loop, "dot_4x4x4_f32"); },
-                 "loop `i_1` runs over [0, +8) where the description's loop `i` runs over [0, +4)");
+  expect_refusal(
+      sch, [&](Schedule& s) { s.tensorize(loop, "dot_4x4x4_f32"); },
+      "loop `i_1` runs over [0, +8) where the description's loop `i` runs over [0, +4)");
 }
 
 TEST(Tensorize, ErrorBodyMismatch) {
   // dense reads W[j, k]: the description reads B[k, j].
   Schedule sch(workloads::get("dense_bias_relu", {{"M", 8}, {"N", 8}, {"K", 8}}).func);
   LoopRV loop = tile(sch, sch.get_block("dense"), {4})[0];
-  expect_refusal(sch, [&](Schedule& s) { s.tensorize(loop, "dot_4x4x4_f32"); }, "where the description accesses `B[vk, vj]`");
+  expect_refusal(
+      sch, [&](Schedule& s) { s.tensorize(loop, "dot_4x4x4_f32"); },
+      "where the description accesses `B[vk, vj]`");
   // A max-reduction is not a sum.
   Schedule pool(workloads::get("max_pool2d").func);
   BlockRV block = pool.get_block("max_pool");
-  expect_refusal(pool, [&](Schedule& s) { s.tensorize(block, "dot_4x4x4_f32"); }, "does not match tensor intrinsic");
+  expect_refusal(
+      pool, [&](Schedule& s) { s.tensorize(block, "dot_4x4x4_f32"); },
+      "does not match tensor intrinsic");
 }
 
 TEST(Tensorize, ErrorScopeMismatch) {
   // Tensor cores read fragments, not global memory.
   Schedule sch(matmul_f16(32));
   LoopRV loop = tile(sch, sch.get_block("C"), {16})[0];
-  expect_refusal(sch, [&](Schedule& s) { s.tensorize(loop, "wmma_sync_16x16x16_f16f16f32"); },
-                 "`C` (float32, scope \"global\", 2 dimensions) cannot stand for the description's `C` (float32, "
-                 "scope \"wmma.accumulator\", 2 dimensions)");
+  expect_refusal(
+      sch, [&](Schedule& s) { s.tensorize(loop, "wmma_sync_16x16x16_f16f16f32"); },
+      "`C` (float32, scope \"global\", 2 dimensions) cannot stand for the description's `C` "
+      "(float32, "
+      "scope \"wmma.accumulator\", 2 dimensions)");
 }
 
 TEST(TensorIntrinRegistry, RegistersAndRefusesMalformedPairs) {
