@@ -7,9 +7,8 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "schedule/schedule.h"
 #include "workloads/workloads.h"
@@ -33,7 +32,8 @@ sched::Schedule tile_conv(const ir::PrimFunc& func) {
   auto ks = sch.split(loops[3], {k[0], k[1]});
   auto rc = sch.sample_perfect_tile(loops[6], 2, 16);
   auto rcs = sch.split(loops[6], {rc[0], rc[1]});
-  sch.reorder({loops[0], hs[0], ws[0], ks[0], loops[4], loops[5], rcs[0], hs[1], rcs[1], ws[1], ks[1]});
+  sch.reorder(
+      {loops[0], hs[0], ws[0], ks[0], loops[4], loops[5], rcs[0], hs[1], rcs[1], ws[1], ks[1]});
   sched::LoopRV outer = sch.fuse({loops[0], hs[0], ws[0], ks[0]});
   sch.parallel(outer);
   sch.vectorize(ks[1]);
@@ -56,10 +56,13 @@ int main(int argc, char** argv) {
   std::string json_path;
   int iterations = 2000;
   for (int i = 1; i < argc; ++i) {
-    if (!std::strcmp(argv[i], "--json") && i + 1 < argc) json_path = argv[++i];
-    else if (!std::strcmp(argv[i], "--iterations") && i + 1 < argc) iterations = std::atoi(argv[++i]);
+    if (!std::strcmp(argv[i], "--json") && i + 1 < argc)
+      json_path = argv[++i];
+    else if (!std::strcmp(argv[i], "--iterations") && i + 1 < argc)
+      iterations = std::atoi(argv[++i]);
   }
-  ir::PrimFunc func = workloads::get("conv2d_nhwc", {{"N", 1}, {"H", 56}, {"W", 56}, {"C", 64}, {"K", 64}}).func;
+  ir::PrimFunc func =
+      workloads::get("conv2d_nhwc", {{"N", 1}, {"H", 56}, {"W", 56}, {"C", 64}, {"K", 64}}).func;
   sched::Schedule recorded = tile_conv(func);
   const sched::Trace& trace = recorded.trace();
 
@@ -88,13 +91,11 @@ int main(int argc, char** argv) {
   std::printf("  %-28s %10.3f us\n", "Schedule::copy", copy * 1e6);
   if (sink == 0) std::printf("(empty)\n");
   if (!json_path.empty()) {
-    nlohmann::json j = {{"benchmark", "schedule_replay"},
-                        {"workload", "conv2d_nhwc N=1 H=56 W=56 C=64 K=64"},
-                        {"instructions", trace.size()},
-                        {"iterations", iterations},
-                        {"replay_us", replay * 1e6},
-                        {"per_instruction_us", per_instruction * 1e6},
-                        {"copy_us", copy * 1e6}};
+    nlohmann::json j = {
+        {"benchmark", "schedule_replay"}, {"workload", "conv2d_nhwc N=1 H=56 W=56 C=64 K=64"},
+        {"instructions", trace.size()},   {"iterations", iterations},
+        {"replay_us", replay * 1e6},      {"per_instruction_us", per_instruction * 1e6},
+        {"copy_us", copy * 1e6}};
     std::ofstream(json_path) << j.dump(2) << "\n";
   }
   return 0;

@@ -3,9 +3,8 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
-#include <vector>
-
 #include <nlohmann/json.hpp>
+#include <vector>
 
 #include "fuzz/random_schedule.h"
 #include "ir/interpreter.h"
@@ -37,7 +36,8 @@ Buffers make_buffers(const ir::PrimFunc& func, uint64_t seed) {
     b.data.push_back(std::move(v));
   }
   for (size_t p = 0; p < func->params.size(); ++p)
-    b.views.push_back({b.data[p].data(), func->params[p]->dtype, ir::static_shape(func->params[p])});
+    b.views.push_back(
+        {b.data[p].data(), func->params[p]->dtype, ir::static_shape(func->params[p])});
   return b;
 }
 
@@ -47,7 +47,8 @@ std::string compare_outputs(const Buffers& expected, const Buffers& got) {
   const std::vector<float>& a = expected.data.back();
   const std::vector<float>& b = got.data.back();
   for (size_t i = 0; i < a.size(); ++i) {
-    bool same = (std::isnan(a[i]) && std::isnan(b[i])) || std::abs(a[i] - b[i]) <= 1e-4f + 1e-4f * std::abs(a[i]);
+    bool same = (std::isnan(a[i]) && std::isnan(b[i])) ||
+                std::abs(a[i] - b[i]) <= 1e-4f + 1e-4f * std::abs(a[i]);
     if (!same)
       return "output element " + std::to_string(i) + " is " + std::to_string(b[i]) + ", expected " +
              std::to_string(a[i]);
@@ -56,15 +57,17 @@ std::string compare_outputs(const Buffers& expected, const Buffers& got) {
 }
 
 std::string replay_recipe(const std::string& workload, uint64_t seed) {
-  return "python3 -m kiln fuzz --traces 1 --seed " + std::to_string(seed) + " --workload " + workload;
+  return "python3 -m kiln fuzz --traces 1 --seed " + std::to_string(seed) + " --workload " +
+         workload;
 }
 
 }  // namespace
 
 std::map<std::string, int64_t> fuzz_shape(const std::string& workload) {
   static const std::map<std::string, int64_t> small = {
-      {"M", 6},  {"N", 10}, {"K", 9},      {"B", 2},       {"C", 3},        {"H", 7},          {"W", 6},
-      {"R", 3},  {"S", 3},  {"stride", 1}, {"padding", 1}, {"dilation", 1}, {"transpose_b", 0},
+      {"M", 6},       {"N", 10},       {"K", 9},           {"B", 2}, {"C", 3},
+      {"H", 7},       {"W", 6},        {"R", 3},           {"S", 3}, {"stride", 1},
+      {"padding", 1}, {"dilation", 1}, {"transpose_b", 0},
   };
   std::map<std::string, int64_t> shape;
   for (const auto& [key, value] : workloads::default_shape(workload)) {
@@ -79,7 +82,8 @@ std::map<std::string, int64_t> fuzz_shape(const std::string& workload) {
 
 FuzzReport run_fuzz(const FuzzOptions& options, std::ostream& log) {
   FuzzReport report;
-  std::vector<std::string> names = options.workload.empty() ? workloads::list() : std::vector<std::string>{options.workload};
+  std::vector<std::string> names =
+      options.workload.empty() ? workloads::list() : std::vector<std::string>{options.workload};
   struct Reference {
     ir::PrimFunc func;
     Buffers outputs;
@@ -114,25 +118,32 @@ FuzzReport run_fuzz(const FuzzOptions& options, std::ostream& log) {
       failure = compare_outputs(ref->second.outputs, got);
       if (failure.empty()) {
         sched::Schedule replay(ref->second.func);
-        sched::Trace::from_json(nlohmann::json::parse(sch.trace().to_json().dump())).apply_to(replay);
-        if (!ir::structural_equal(replay.func(), sch.func())) failure = "trace JSON replay gives another function";
+        sched::Trace::from_json(nlohmann::json::parse(sch.trace().to_json().dump()))
+            .apply_to(replay);
+        if (!ir::structural_equal(replay.func(), sch.func()))
+          failure = "trace JSON replay gives another function";
       }
-      if (failure.empty() && !ir::structural_equal(ir::parse_prim_func(ir::to_script(sch.func())), sch.func()))
+      if (failure.empty() &&
+          !ir::structural_equal(ir::parse_prim_func(ir::to_script(sch.func())), sch.func()))
         failure = "print -> parse gives another function";
       if (!failure.empty()) {
         ++report.mismatches;
-        log << "MISMATCH workload=" << name << " seed=" << seed << ": " << failure << "\n  replay: "
-            << replay_recipe(name, seed) << "\n" << trace_text << std::flush;
+        log << "MISMATCH workload=" << name << " seed=" << seed << ": " << failure
+            << "\n  replay: " << replay_recipe(name, seed) << "\n"
+            << trace_text << std::flush;
       }
     } catch (const std::exception& e) {
       ++report.crashes;
-      log << "CRASH workload=" << name << " seed=" << seed << ": " << e.what() << "\n  replay: "
-          << replay_recipe(name, seed) << "\n" << trace_text << std::flush;
+      log << "CRASH workload=" << name << " seed=" << seed << ": " << e.what()
+          << "\n  replay: " << replay_recipe(name, seed) << "\n"
+          << trace_text << std::flush;
     }
     auto elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if ((t + 1) % 500 == 0)
-      log << "fuzz: " << (t + 1) << "/" << options.traces << " traces, " << report.mismatches << " mismatches, "
-          << report.crashes << " crashes (" << static_cast<int64_t>(elapsed) << " s)\n" << std::flush;
+      log << "fuzz: " << (t + 1) << "/" << options.traces << " traces, " << report.mismatches
+          << " mismatches, " << report.crashes << " crashes (" << static_cast<int64_t>(elapsed)
+          << " s)\n"
+          << std::flush;
   }
   return report;
 }

@@ -4,6 +4,8 @@
 #include <functional>
 #include <stdexcept>
 
+#include "ir/op.h"
+#include "schedule/index_map.h"
 #include "schedule/ir_utils.h"
 
 namespace kiln::fuzz {
@@ -27,7 +29,8 @@ std::optional<BlockRV> random_block(Schedule& sch, RandomEngine& rng) {
   return sch.get_block(pick(rng, blocks).as<ir::BlockRealizeNode>()->block->name);
 }
 
-std::optional<std::pair<BlockRV, std::vector<LoopRV>>> random_loops(Schedule& sch, RandomEngine& rng) {
+std::optional<std::pair<BlockRV, std::vector<LoopRV>>> random_loops(Schedule& sch,
+                                                                    RandomEngine& rng) {
   auto b = random_block(sch, rng);
   if (!b) return std::nullopt;
   std::vector<LoopRV> loops = sch.get_loops(*b);
@@ -67,14 +70,16 @@ const std::vector<std::pair<std::string, Generator>>& generators() {
          if (!bl || bl->second.size() < 2) return;
          size_t start = rng.uniform_int(static_cast<int64_t>(bl->second.size()) - 1);
          size_t count = 2 + rng.uniform_int(std::min<int64_t>(2, bl->second.size() - start - 1));
-         sch.fuse(std::vector<LoopRV>(bl->second.begin() + start, bl->second.begin() + start + count));
+         sch.fuse(
+             std::vector<LoopRV>(bl->second.begin() + start, bl->second.begin() + start + count));
        }},
       {"reorder",
        [](Schedule& sch, RandomEngine& rng) {
          auto bl = random_loops(sch, rng);
          if (!bl || bl->second.size() < 2) return;
          std::vector<LoopRV> loops = bl->second;
-         for (size_t i = loops.size(); i > 1; --i) std::swap(loops[i - 1], loops[rng.uniform_int(i)]);
+         for (size_t i = loops.size(); i > 1; --i)
+           std::swap(loops[i - 1], loops[rng.uniform_int(i)]);
          loops.resize(2 + rng.uniform_int(static_cast<int64_t>(loops.size()) - 1));
          sch.reorder(loops);
        }},
@@ -97,8 +102,8 @@ const std::vector<std::pair<std::string, Generator>>& generators() {
        }},
       {"bind",
        [](Schedule& sch, RandomEngine& rng) {
-         static const std::vector<std::string> tags = {"blockIdx.x", "blockIdx.y", "threadIdx.x", "threadIdx.y",
-                                                       "vthread.x"};
+         static const std::vector<std::string> tags = {"blockIdx.x", "blockIdx.y", "threadIdx.x",
+                                                       "threadIdx.y", "vthread.x"};
          if (auto bl = random_loops(sch, rng)) sch.bind(pick(rng, bl->second), pick(rng, tags));
        }},
       {"annotate",
@@ -106,8 +111,10 @@ const std::vector<std::pair<std::string, Generator>>& generators() {
          auto bl = random_loops(sch, rng);
          if (!bl) return;
          int64_t step = sch.value(sch.sample_categorical({0, 16, 64}, {0.2, 0.4, 0.4}));
-         if (rng.uniform_int(2) == 0) sch.annotate(pick(rng, bl->second), "pragma_auto_unroll_max_step", step);
-         else sch.annotate(bl->first, "schedule_rule", std::string("fuzz"));
+         if (rng.uniform_int(2) == 0)
+           sch.annotate(pick(rng, bl->second), "pragma_auto_unroll_max_step", step);
+         else
+           sch.annotate(bl->first, "schedule_rule", std::string("fuzz"));
        }},
       {"compute_inline",
        [](Schedule& sch, RandomEngine& rng) {
@@ -128,11 +135,83 @@ const std::vector<std::pair<std::string, Generator>>& generators() {
        [](Schedule& sch, RandomEngine& rng) {
          auto b = random_block(sch, rng);
          auto other = random_loops(sch, rng);
-         if (b && other) sch.reverse_compute_at(*b, pick(rng, other->second), rng.uniform_int(2) == 1);
+         if (b && other)
+           sch.reverse_compute_at(*b, pick(rng, other->second), rng.uniform_int(2) == 1);
+       }},
+      {"decompose_reduction",
+       [](Schedule& sch, RandomEngine& rng) {
+         if (auto bl = random_loops(sch, rng))
+           sch.decompose_reduction(bl->first, pick(rng, bl->second));
+       }},
+      {"rfactor",
+       [](Schedule& sch, RandomEngine& rng) {
+         if (auto bl = random_loops(sch, rng))
+           sch.rfactor(pick(rng, bl->second), rng.uniform_int(2) == 0 ? 0 : -1);
+       }},
+      {"blockize",
+       [](Schedule& sch, RandomEngine& rng) {
+         if (auto bl = random_loops(sch, rng)) sch.blockize(pick(rng, bl->second));
+       }},
+      {"cache_read",
+       [](Schedule& sch, RandomEngine& rng) {
+         static const std::vector<std::string> scopes = {"global", "shared", "local"};
+         auto b = random_block(sch, rng);
+         if (!b) return;
+         int n =
+             static_cast<int>(sch.block_stmt(*b).as<ir::BlockRealizeNode>()->block->reads.size());
+         if (n > 0) sch.cache_read(*b, static_cast<int>(rng.uniform_int(n)), pick(rng, scopes));
+       }},
+      {"cache_write",
+       [](Schedule& sch, RandomEngine& rng) {
+         if (auto b = random_block(sch, rng))
+           sch.cache_write(*b, 0, rng.uniform_int(2) == 0 ? "local" : "shared");
+       }},
+      {"set_scope",
+       [](Schedule& sch, RandomEngine& rng) {
+         if (auto b = random_block(sch, rng)) sch.set_scope(*b, 0, "shared");
+       }},
+      {"storage_align",
+       [](Schedule& sch, RandomEngine& rng) {
+         if (auto b = random_block(sch, rng))
+           sch.storage_align(*b, 0, 0, 8, static_cast<int>(rng.uniform_int(8)));
+       }},
+      {"reindex",
+       [](Schedule& sch, RandomEngine& rng) {
+         if (auto b = random_block(sch, rng)) sch.reindex(*b, 0, rng.uniform_int(2) == 0);
+       }},
+      {"transform_layout",
+       [](Schedule& sch, RandomEngine& rng) {
+         auto b = random_block(sch, rng);
+         if (!b) return;
+         const auto& writes = sch.block_stmt(*b).as<ir::BlockRealizeNode>()->block->writes;
+         if (writes.empty()) return;
+         // Split the last dimension by 2 (refused where it does not divide).
+         const size_t rank = writes[0].buffer->shape.size();
+         sched::IndexMap map;
+         for (size_t d = 0; d < rank; ++d) map.inputs.emplace_back("i" + std::to_string(d));
+         for (size_t d = 0; d + 1 < rank; ++d) map.outputs.push_back(map.inputs[d]);
+         map.outputs.push_back(ir::floordiv(map.inputs.back(), 2));
+         map.outputs.push_back(ir::floormod(map.inputs.back(), 2));
+         sch.transform_layout(*b, 0, true, map);
+       }},
+      {"pad_einsum",
+       [](Schedule& sch, RandomEngine& rng) {
+         auto b = random_block(sch, rng);
+         if (!b) return;
+         std::vector<int64_t> padding(
+             sch.block_stmt(*b).as<ir::BlockRealizeNode>()->block->iter_vars.size());
+         for (int64_t& p : padding) p = 1 + rng.uniform_int(4);
+         sch.pad_einsum(*b, padding);
+       }},
+      {"decompose_padding",
+       [](Schedule& sch, RandomEngine& rng) {
+         if (auto bl = random_loops(sch, rng))
+           sch.decompose_padding(bl->first, pick(rng, bl->second));
        }},
       {"unannotate",
        [](Schedule& sch, RandomEngine& rng) {
-         if (auto bl = random_loops(sch, rng)) sch.unannotate(pick(rng, bl->second), "pragma_auto_unroll_max_step");
+         if (auto bl = random_loops(sch, rng))
+           sch.unannotate(pick(rng, bl->second), "pragma_auto_unroll_max_step");
        }},
   };
   return table;
@@ -160,7 +239,8 @@ void apply_random_primitives(Schedule& sch, RandomEngine& rng, int steps, Schedu
       ++stats->refused[name];
       // Generators change the function only in their last call, so a refusal
       // must leave the very same function object behind.
-      if (attempt.func() != before) throw std::logic_error(name + " changed the function and then refused");
+      if (attempt.func() != before)
+        throw std::logic_error(name + " changed the function and then refused");
     }
   }
 }

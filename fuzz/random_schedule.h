@@ -11,13 +11,14 @@
 namespace kiln::fuzz {
 
 struct ScheduleStats {
-  std::map<std::string, int64_t> applied;   // primitive -> times it succeeded
-  std::map<std::string, int64_t> refused;   // primitive -> ScheduleErrors
+  std::map<std::string, int64_t> applied;  // primitive -> times it succeeded
+  std::map<std::string, int64_t> refused;  // primitive -> ScheduleErrors
 };
 
 // Tries `steps` random primitives on `sch`. Throws std::logic_error when a
 // refused primitive changed the schedule.
-void apply_random_primitives(sched::Schedule& sch, sched::RandomEngine& rng, int steps, ScheduleStats* stats);
+void apply_random_primitives(sched::Schedule& sch, sched::RandomEngine& rng, int steps,
+                             ScheduleStats* stats);
 
 // The primitives the generator knows how to call.
 std::vector<std::string> fuzzed_primitives();

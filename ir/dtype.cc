@@ -30,7 +30,7 @@ bool DataType::try_parse(const std::string& text, DataType* out) {
     for (char c : lane_text)
       if (c < '0' || c > '9') return false;
     lanes = std::stoi(lane_text);
-    if (lanes < 1) return false;
+    if (lanes < 1 || lanes > 65535) return false;
     s = s.substr(0, x);
   }
   auto bits_after = [&](const std::string& prefix, int* bits) {

@@ -64,10 +64,10 @@ class Expr {
   explicit Expr(std::shared_ptr<const ExprNode> node) : node_(std::move(node)) {}
   // Integer and float literals convert implicitly (int32 / float32), as in TVM,
   // so that `i * 4 + 1` reads naturally.
-  Expr(int value);     // NOLINT(google-explicit-constructor)
+  Expr(int value);      // NOLINT(google-explicit-constructor)
   Expr(int64_t value);  // NOLINT(google-explicit-constructor)
-  Expr(float value);   // NOLINT(google-explicit-constructor)
-  Expr(double value);  // NOLINT(google-explicit-constructor)
+  Expr(float value);    // NOLINT(google-explicit-constructor)
+  Expr(double value);   // NOLINT(google-explicit-constructor)
 
   const ExprNode* get() const { return node_.get(); }
   const ExprNode* operator->() const { return node_.get(); }
@@ -131,7 +131,9 @@ struct VarHash {
 struct Range {
   Expr min;
   Expr extent;
-  static Range from_min_extent(Expr min, Expr extent) { return {std::move(min), std::move(extent)}; }
+  static Range from_min_extent(Expr min, Expr extent) {
+    return {std::move(min), std::move(extent)};
+  }
 };
 
 // Buffers are declared in ir/buffer.h; expressions only hold the handle.
@@ -255,7 +257,10 @@ struct BroadcastNode : ExprNode {
 
 struct LetNode : ExprNode {
   LetNode(Var v, Expr val, Expr b)
-      : ExprNode(ExprKind::kLet, b.dtype()), var(std::move(v)), value(std::move(val)), body(std::move(b)) {}
+      : ExprNode(ExprKind::kLet, b.dtype()),
+        var(std::move(v)),
+        value(std::move(val)),
+        body(std::move(b)) {}
   static bool is_kind(ExprKind k) { return k == ExprKind::kLet; }
   const Var var;
   const Expr value;

@@ -231,7 +231,8 @@ namespace {
 bool same_region(const BufferRegion& a, const BufferRegion& b) {
   if (!a.buffer.same_as(b.buffer) || a.region.size() != b.region.size()) return false;
   for (size_t i = 0; i < a.region.size(); ++i)
-    if (!a.region[i].min.same_as(b.region[i].min) || !a.region[i].extent.same_as(b.region[i].extent))
+    if (!a.region[i].min.same_as(b.region[i].min) ||
+        !a.region[i].extent.same_as(b.region[i].extent))
       return false;
   return true;
 }

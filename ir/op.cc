@@ -28,9 +28,12 @@ void match_types(Expr& a, Expr& b, const char* op) {
   DataType ta = a.dtype(), tb = b.dtype();
   if (ta == tb) return;
   if (ta.lanes() != tb.lanes()) {
-    if (ta.is_scalar()) a = broadcast(a, tb.lanes());
-    else if (tb.is_scalar()) b = broadcast(b, ta.lanes());
-    else type_error(std::string(op) + " of " + ta.str() + " and " + tb.str());
+    if (ta.is_scalar())
+      a = broadcast(a, tb.lanes());
+    else if (tb.is_scalar())
+      b = broadcast(b, ta.lanes());
+    else
+      type_error(std::string(op) + " of " + ta.str() + " and " + tb.str());
     ta = a.dtype();
     tb = b.dtype();
     if (ta == tb) return;
@@ -44,11 +47,15 @@ void match_types(Expr& a, Expr& b, const char* op) {
   } else if (tb.is_float() && !ta.is_float()) {
     a = cast(tb, a);
   } else if ((ta.is_integer() || ta.is_bool()) && (tb.is_integer() || tb.is_bool())) {
-    if (ta.bits() >= tb.bits()) b = cast(ta, b);
-    else a = cast(tb, a);
+    if (ta.bits() >= tb.bits())
+      b = cast(ta, b);
+    else
+      a = cast(tb, a);
   } else if (ta.is_float() && tb.is_float()) {
-    if (ta.bits() >= tb.bits()) b = cast(ta, b);
-    else a = cast(tb, a);
+    if (ta.bits() >= tb.bits())
+      b = cast(ta, b);
+    else
+      a = cast(tb, a);
   } else {
     type_error(std::string(op) + " of " + ta.str() + " and " + tb.str());
   }
@@ -60,18 +67,36 @@ int64_t floordiv_int(int64_t a, int64_t b) {
   return q;
 }
 
+// `value` wrapped to the width of integer type `t`, as the machine would.
+int64_t wrap_to_type(DataType t, uint64_t value) {
+  const int bits = t.bits();
+  if (bits >= 64 || t.is_bool()) return static_cast<int64_t>(value);
+  const uint64_t mask = (uint64_t{1} << bits) - 1;
+  value &= mask;
+  if (t.is_int() && (value >> (bits - 1)) & 1) value |= ~mask;  // sign-extend
+  return static_cast<int64_t>(value);
+}
+
 // Folds two constants; returns an undefined Expr when it cannot.
 Expr fold(ExprKind kind, DataType t, const Expr& a, const Expr& b) {
   if (!is_const(a) || !is_const(b) || t.is_vector()) return Expr();
   if (a.dtype().is_integer() || a.dtype().is_bool()) {
     int64_t x = a.as<IntImmNode>()->value, y = b.as<IntImmNode>()->value;
+    // Unsigned arithmetic wraps where signed arithmetic would be undefined.
+    const uint64_t ux = static_cast<uint64_t>(x), uy = static_cast<uint64_t>(y);
+    const bool div_overflows = y == 0 || (y == -1 && x == std::numeric_limits<int64_t>::min());
     switch (kind) {
-      case ExprKind::kAdd: return int_imm(t, x + y);
-      case ExprKind::kSub: return int_imm(t, x - y);
-      case ExprKind::kMul: return int_imm(t, x * y);
-      case ExprKind::kDiv: return y == 0 ? Expr() : int_imm(t, x / y);
-      case ExprKind::kFloorDiv: return y == 0 ? Expr() : int_imm(t, floordiv_int(x, y));
-      case ExprKind::kFloorMod: return y == 0 ? Expr() : int_imm(t, x - floordiv_int(x, y) * y);
+      case ExprKind::kAdd: return int_imm(t, wrap_to_type(t, ux + uy));
+      case ExprKind::kSub: return int_imm(t, wrap_to_type(t, ux - uy));
+      case ExprKind::kMul: return int_imm(t, wrap_to_type(t, ux * uy));
+      case ExprKind::kDiv:
+        return div_overflows ? Expr() : int_imm(t, wrap_to_type(t, static_cast<uint64_t>(x / y)));
+      case ExprKind::kFloorDiv:
+        return div_overflows
+                   ? Expr()
+                   : int_imm(t, wrap_to_type(t, static_cast<uint64_t>(floordiv_int(x, y))));
+      case ExprKind::kFloorMod:
+        return div_overflows ? Expr() : int_imm(t, x - floordiv_int(x, y) * y);
       case ExprKind::kMin: return int_imm(t, std::min(x, y));
       case ExprKind::kMax: return int_imm(t, std::max(x, y));
       case ExprKind::kEQ: return int_imm(t, x == y);
@@ -117,8 +142,8 @@ Expr float_imm(DataType t, double value) {
 }
 
 Expr index_imm(int64_t value) {
-  bool fits = value >= std::numeric_limits<int32_t>::min() &&
-              value <= std::numeric_limits<int32_t>::max();
+  bool fits =
+      value >= std::numeric_limits<int32_t>::min() && value <= std::numeric_limits<int32_t>::max();
   return int_imm(fits ? DataType::Int(32) : DataType::Int(64), value);
 }
 
@@ -166,8 +191,7 @@ Expr binary(ExprKind kind, Expr a, Expr b) {
     case ExprKind::kFloorMod:
       if (is_const_int(b, 1)) return int_imm(t, 0);
       break;
-    default:
-      break;
+    default: break;
   }
   return Expr(std::make_shared<BinaryNode>(kind, result, std::move(a), std::move(b)));
 }
@@ -205,14 +229,22 @@ Expr cast(DataType t, Expr value) {
   if (!value.defined()) type_error("cast of an undefined expression");
   if (value.dtype() == t) return value;
   if (t.lanes() != value.dtype().lanes()) {
-    if (value.dtype().is_scalar()) return broadcast(cast(t.element_of(), std::move(value)), t.lanes());
+    if (value.dtype().is_scalar())
+      return broadcast(cast(t.element_of(), std::move(value)), t.lanes());
     type_error("cast from " + value.dtype().str() + " to " + t.str() + " changes the lane count");
   }
   if (t.is_scalar() && is_const(value)) {
-    double v = const_value(value);
+    if (const auto* i = value.as<IntImmNode>()) {
+      if (t.is_float()) return float_imm(t, static_cast<double>(i->value));
+      if (t.is_bool()) return int_imm(t, i->value != 0);
+      return int_imm(t, wrap_to_type(t, static_cast<uint64_t>(i->value)));
+    }
+    double v = value.as<FloatImmNode>()->value;
     if (t.is_float()) return float_imm(t, v);
     if (t.is_bool()) return int_imm(t, v != 0);
-    return int_imm(t, static_cast<int64_t>(v));
+    // Out-of-range float -> int has no value in C++: leave it to run time.
+    if (!(v > -9.2e18 && v < 9.2e18)) return Expr(std::make_shared<CastNode>(t, std::move(value)));
+    return int_imm(t, wrap_to_type(t, static_cast<uint64_t>(static_cast<int64_t>(v))));
   }
   return Expr(std::make_shared<CastNode>(t, std::move(value)));
 }
@@ -274,8 +306,8 @@ Expr min_value(DataType t) {
   } else if (s.is_uint() || s.is_bool()) {
     v = int_imm(s, 0);
   } else {
-    v = int_imm(s, s.bits() == 64 ? std::numeric_limits<int64_t>::min()
-                                   : -(int64_t{1} << (s.bits() - 1)));
+    v = int_imm(
+        s, s.bits() == 64 ? std::numeric_limits<int64_t>::min() : -(int64_t{1} << (s.bits() - 1)));
   }
   return broadcast(v, t.lanes());
 }
@@ -288,8 +320,8 @@ Expr max_value(DataType t) {
   } else if (s.is_bool()) {
     v = int_imm(s, 1);
   } else if (s.is_uint()) {
-    v = int_imm(s, s.bits() == 64 ? std::numeric_limits<int64_t>::max()
-                                  : (int64_t{1} << s.bits()) - 1);
+    v = int_imm(
+        s, s.bits() == 64 ? std::numeric_limits<int64_t>::max() : (int64_t{1} << s.bits()) - 1);
   } else {
     v = int_imm(s, s.bits() == 64 ? std::numeric_limits<int64_t>::max()
                                   : (int64_t{1} << (s.bits() - 1)) - 1);

@@ -116,7 +116,10 @@ using Block = std::shared_ptr<const BlockNode>;
 struct BlockRealizeNode : StmtNode {
   static constexpr StmtKind kKind = StmtKind::kBlockRealize;
   BlockRealizeNode(std::vector<Expr> values, Expr pred, Block b)
-      : StmtNode(kKind), iter_values(std::move(values)), predicate(std::move(pred)), block(std::move(b)) {}
+      : StmtNode(kKind),
+        iter_values(std::move(values)),
+        predicate(std::move(pred)),
+        block(std::move(b)) {}
   // One value per block iter var, in terms of the surrounding loop vars.
   const std::vector<Expr> iter_values;
   // The block runs only where this is true (bool; `true` when unconditional).
@@ -133,7 +136,10 @@ struct SeqStmtNode : StmtNode {
 struct IfThenElseNode : StmtNode {
   static constexpr StmtKind kKind = StmtKind::kIfThenElse;
   IfThenElseNode(Expr c, Stmt t, Stmt e)
-      : StmtNode(kKind), condition(std::move(c)), then_case(std::move(t)), else_case(std::move(e)) {}
+      : StmtNode(kKind),
+        condition(std::move(c)),
+        then_case(std::move(t)),
+        else_case(std::move(e)) {}
   const Expr condition;
   const Stmt then_case;
   const Stmt else_case;  // may be undefined

@@ -73,7 +73,8 @@ class EqualChecker {
         auto *x = a.as<ForNode>(), *y = b.as<ForNode>();
         return x->for_kind == y->for_kind && x->thread_tag == y->thread_tag &&
                x->annotations == y->annotations && expr(x->min, y->min) &&
-               expr(x->extent, y->extent) && var(x->loop_var, y->loop_var) && stmt(x->body, y->body);
+               expr(x->extent, y->extent) && var(x->loop_var, y->loop_var) &&
+               stmt(x->body, y->body);
       }
       case StmtKind::kBlock: return block(*a.as<BlockNode>(), *b.as<BlockNode>());
       case StmtKind::kBlockRealize: {
@@ -93,7 +94,8 @@ class EqualChecker {
         return expr(x->condition, y->condition) && stmt(x->then_case, y->then_case) &&
                stmt(x->else_case, y->else_case);
       }
-      case StmtKind::kEvaluate: return expr(a.as<EvaluateNode>()->value, b.as<EvaluateNode>()->value);
+      case StmtKind::kEvaluate:
+        return expr(a.as<EvaluateNode>()->value, b.as<EvaluateNode>()->value);
       case StmtKind::kLetStmt: {
         auto *x = a.as<LetStmtNode>(), *y = b.as<LetStmtNode>();
         return expr(x->value, y->value) && var(x->var, y->var) && stmt(x->body, y->body);

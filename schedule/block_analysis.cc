@@ -30,7 +30,8 @@ std::string reduction_block_using(const ir::Stmt& loop) {
   for (const ir::Stmt& s : child_blocks(loop)) {
     const auto* r = s.as<ir::BlockRealizeNode>();
     for (size_t i = 0; i < r->iter_values.size(); ++i)
-      if (r->block->iter_vars[i].kind == ir::IterKind::kReduction && uses_var(r->iter_values[i], var))
+      if (r->block->iter_vars[i].kind == ir::IterKind::kReduction &&
+          uses_var(r->iter_values[i], var))
         return r->block->name;
   }
   return "";

@@ -44,10 +44,12 @@ class BufferAccessRewriter : public ir::IRMutator {
   ir::Block mutate_block(const ir::Block& block) override {
     for (const ir::IterVar& iv : block->iter_vars) analyzer_.bind(iv.var, iv.dom);
     ir::Block out = IRMutator::mutate_block(block);
-    bool allocates = std::find(block->alloc_buffers.begin(), block->alloc_buffers.end(), rw_.from) !=
-                     block->alloc_buffers.end();
+    bool allocates = std::find(block->alloc_buffers.begin(), block->alloc_buffers.end(),
+                               rw_.from) != block->alloc_buffers.end();
     auto align = block->annotations.find(kAlignKey);
-    const auto* entries = align != block->annotations.end() ? std::get_if<std::vector<int64_t>>(&align->second) : nullptr;
+    const auto* entries = align != block->annotations.end()
+                              ? std::get_if<std::vector<int64_t>>(&align->second)
+                              : nullptr;
     bool realign = rw_.drop_alignment && entries && region_has(block->writes, rw_.from);
     if (!allocates && !realign) return out;
     auto node = ir::copy_block(*out);
@@ -62,8 +64,10 @@ class BufferAccessRewriter : public ir::IRMutator {
         kept.insert(kept.end(), entries->begin() + static_cast<std::ptrdiff_t>(i),
                     entries->begin() + static_cast<std::ptrdiff_t>(i + 4));
       }
-      if (kept.empty()) node->annotations.erase(kAlignKey);
-      else node->annotations[kAlignKey] = kept;
+      if (kept.empty())
+        node->annotations.erase(kAlignKey);
+      else
+        node->annotations[kAlignKey] = kept;
     }
     return node;
   }
@@ -103,23 +107,40 @@ ir::Stmt make_copy_stage(const CopyStage& stage) {
   for (size_t k = 0; k < stage.extents.size(); ++k) {
     loop_vars.emplace_back("ax" + std::to_string(k));
     block_vars.emplace_back("v" + std::to_string(k));
-    bindings.push_back(stage.offsets[k] == 0 ? ir::Expr(loop_vars[k])
-                                             : ir::Expr(loop_vars[k]) + ir::index_imm(stage.offsets[k]));
+    bindings.push_back(stage.offsets[k] == 0
+                           ? ir::Expr(loop_vars[k])
+                           : ir::Expr(loop_vars[k]) + ir::index_imm(stage.offsets[k]));
     node->iter_vars.push_back({block_vars[k], stage.domains[k], ir::IterKind::kSpatial});
   }
   std::vector<ir::Expr> src = stage.src_indices(block_vars), dst = stage.dst_indices(block_vars);
   node->reads.push_back({stage.src, point_region(src)});
   node->writes.push_back({stage.dst, point_region(dst)});
   node->body = ir::buffer_store(stage.dst, ir::buffer_load(stage.src, src), dst);
-  ir::Stmt body = ir::block_realize(std::move(bindings), ir::int_imm(ir::DataType::Bool(), 1), std::move(node));
+  ir::Stmt body =
+      ir::block_realize(std::move(bindings), ir::int_imm(ir::DataType::Bool(), 1), std::move(node));
   for (size_t k = stage.extents.size(); k-- > 0;)
-    body = ir::for_loop(loop_vars[k], ir::index_imm(0), ir::index_imm(stage.extents[k]), ir::ForKind::kSerial, body);
+    body = ir::for_loop(loop_vars[k], ir::index_imm(0), ir::index_imm(stage.extents[k]),
+                        ir::ForKind::kSerial, body);
   return body;
+}
+
+ir::Buffer access_buffer(const std::string& primitive, const ir::BlockNode& block, int64_t index,
+                         bool is_write) {
+  const std::vector<ir::BufferRegion>& regions = is_write ? block.writes : block.reads;
+  const char* which = is_write ? "writes" : "reads";
+  if (index < 0 || index >= static_cast<int64_t>(regions.size()))
+    throw ScheduleError(
+        primitive,
+        "block \"" + block.name + "\" " + which + " " + std::to_string(regions.size()) +
+            " buffers; there is no buffer " + std::to_string(index),
+        std::string("Pass an index into the block's ") + which + " list", ir::Var(), block.name);
+  return regions[static_cast<size_t>(index)].buffer;
 }
 
 std::string unique_block_name(const ir::PrimFunc& func, const std::string& base) {
   std::set<std::string> names;
-  for (const ir::Stmt& s : all_blocks(func)) names.insert(s.as<ir::BlockRealizeNode>()->block->name);
+  for (const ir::Stmt& s : all_blocks(func))
+    names.insert(s.as<ir::BlockRealizeNode>()->block->name);
   if (!names.count(base)) return base;
   for (int i = 1;; ++i)
     if (!names.count(base + "_" + std::to_string(i))) return base + "_" + std::to_string(i);
@@ -133,12 +154,13 @@ std::string derived_buffer_name(const ir::Buffer& buffer, const std::string& suf
 }
 
 void check_storage_scope(const std::string& primitive, const std::string& scope) {
-  static const char* kScopes[] = {"global", "shared", "shared.dyn", "local", "warp",
-                                  "wmma.matrix_a", "wmma.matrix_b", "wmma.accumulator"};
+  static const char* kScopes[] = {"global", "shared",        "shared.dyn",    "local",
+                                  "warp",   "wmma.matrix_a", "wmma.matrix_b", "wmma.accumulator"};
   for (const char* s : kScopes)
     if (scope == s) return;
-  throw ScheduleError(primitive, "\"" + scope + "\" is not a storage scope",
-                      "Use global, shared, shared.dyn, local, warp or wmma.{matrix_a,matrix_b,accumulator}");
+  throw ScheduleError(
+      primitive, "\"" + scope + "\" is not a storage scope",
+      "Use global, shared, shared.dyn, local, warp or wmma.{matrix_a,matrix_b,accumulator}");
 }
 
 std::vector<const ir::VarNode*> vars_of(const ir::Expr& e) {
@@ -158,7 +180,8 @@ bool is_param(const ir::PrimFunc& func, const ir::Buffer& buffer) {
 }
 
 bool region_has(const std::vector<ir::BufferRegion>& regions, const ir::Buffer& buffer) {
-  return std::any_of(regions.begin(), regions.end(), [&](const ir::BufferRegion& r) { return r.buffer == buffer; });
+  return std::any_of(regions.begin(), regions.end(),
+                     [&](const ir::BufferRegion& r) { return r.buffer == buffer; });
 }
 
 ir::Stmt allocating_block(const ir::PrimFunc& func, const ir::Buffer& buffer) {
@@ -172,11 +195,13 @@ ir::Stmt allocating_block(const ir::PrimFunc& func, const ir::Buffer& buffer) {
   return ir::Stmt();
 }
 
-ir::PrimFunc add_alloc_buffer(const ir::PrimFunc& func, const ir::Stmt& scope, const ir::Buffer& buffer) {
+ir::PrimFunc add_alloc_buffer(const ir::PrimFunc& func, const ir::Stmt& scope,
+                              const ir::Buffer& buffer) {
   const auto* r = scope.as<ir::BlockRealizeNode>();
   auto block = ir::copy_block(*r->block);
   block->alloc_buffers.push_back(buffer);
-  return replace_stmt(func, scope.get(), ir::block_realize(r->iter_values, r->predicate, std::move(block)));
+  return replace_stmt(func, scope.get(),
+                      ir::block_realize(r->iter_values, r->predicate, std::move(block)));
 }
 
 BlockPlace locate_block(const ir::PrimFunc& func, const ir::Stmt& realize) {
@@ -206,10 +231,12 @@ IndexBox iterated_box(const BlockPlace& place, const std::vector<ir::Range>& reg
   const auto* realize = place.path.back().as<ir::BlockRealizeNode>();
   const ir::BlockNode& block = *realize->block;
   ir::VarMap bindings;
-  for (size_t k = 0; k < block.iter_vars.size(); ++k) bindings[block.iter_vars[k].var] = realize->iter_values[k];
+  for (size_t k = 0; k < block.iter_vars.size(); ++k)
+    bindings[block.iter_vars[k].var] = realize->iter_values[k];
   ir::arith::VarRangeMap dom;
   for (size_t i = place.top_depth; i + 1 < place.path.size(); ++i)
-    if (const auto* f = place.path[i].as<ir::ForNode>()) dom[f->loop_var] = ir::Range{f->min, f->extent};
+    if (const auto* f = place.path[i].as<ir::ForNode>())
+      dom[f->loop_var] = ir::Range{f->min, f->extent};
   // A dimension wider than a point covers min + t for t in [0, extent):
   // each such t is one more iterator of the set.
   std::vector<ir::Expr> indices;
@@ -227,8 +254,8 @@ IndexBox iterated_box(const BlockPlace& place, const std::vector<ir::Range>& reg
     }
     indices.push_back(index);
   }
-  ir::arith::IterMapResult detected =
-      ir::arith::detect_iter_map(indices, dom, realize->predicate, ir::arith::IterMapLevel::kSurjective);
+  ir::arith::IterMapResult detected = ir::arith::detect_iter_map(
+      indices, dom, realize->predicate, ir::arith::IterMapLevel::kSurjective);
   if (!detected.ok) {
     box.error = detected.error;
     return box;
@@ -283,22 +310,26 @@ bool same_indices(const std::vector<ir::Expr>& a, const std::vector<ir::Expr>& b
   return true;
 }
 
-void check_reads_own_writes(const std::string& primitive, const ir::Stmt& realize, const ir::Buffer& buffer) {
+void check_reads_own_writes(const std::string& primitive, const ir::Stmt& realize,
+                            const ir::Buffer& buffer) {
   const ir::BlockNode& block = *realize.as<ir::BlockRealizeNode>()->block;
   BufferAccesses accesses = own_accesses(block, buffer);
   for (const auto& load : accesses.loads) {
-    bool accumulator = block.init.defined() && !accesses.stores.empty() &&
-                       std::all_of(accesses.stores.begin(), accesses.stores.end(),
-                                   [&](const std::vector<ir::Expr>& store) { return same_indices(load, store); });
+    bool accumulator =
+        block.init.defined() && !accesses.stores.empty() &&
+        std::all_of(accesses.stores.begin(), accesses.stores.end(),
+                    [&](const std::vector<ir::Expr>& store) { return same_indices(load, store); });
     if (!accumulator)
-      throw ScheduleError(primitive,
-                          "block \"" + block.name + "\" reads `" + buffer->name +
-                              "` other than as the accumulator of a reduction with an init: the stand-in buffer "
-                              "would be read before anything wrote it",
-                          "Apply it to blocks that only write the buffer, or to reductions with an init", ir::Var(),
-                          block.name);
+      throw ScheduleError(
+          primitive,
+          "block \"" + block.name + "\" reads `" + buffer->name +
+              "` other than as the accumulator of a reduction with an init: the stand-in buffer "
+              "would be read before anything wrote it",
+          "Apply it to blocks that only write the buffer, or to reductions with an init", ir::Var(),
+          block.name);
   }
-  for (const ir::Stmt& nested : child_blocks(realize)) check_reads_own_writes(primitive, nested, buffer);
+  for (const ir::Stmt& nested : child_blocks(realize))
+    check_reads_own_writes(primitive, nested, buffer);
 }
 
 }  // namespace kiln::sched

@@ -20,8 +20,10 @@ namespace kiln::sched {
 struct BufferAccessRewrite {
   ir::Buffer from;
   ir::Buffer to;
-  std::function<std::vector<ir::Expr>(const std::vector<ir::Expr>&, const ir::arith::Analyzer&)> indices;
-  std::function<std::vector<ir::Range>(const std::vector<ir::Range>&, const ir::arith::Analyzer&)> region;
+  std::function<std::vector<ir::Expr>(const std::vector<ir::Expr>&, const ir::arith::Analyzer&)>
+      indices;
+  std::function<std::vector<ir::Range>(const std::vector<ir::Range>&, const ir::arith::Analyzer&)>
+      region;
   // Drop the "buffer_dim_align" entries of `from`: its axes no longer exist.
   bool drop_alignment = false;
 };
@@ -40,6 +42,11 @@ struct CopyStage {
   std::function<std::vector<ir::Expr>(const std::vector<ir::Var>&)> src_indices, dst_indices;
 };
 ir::Stmt make_copy_stage(const CopyStage& stage);
+
+// The buffer of the block's writes (or reads) at `index`; throws a
+// ScheduleError from `primitive` when there is none.
+ir::Buffer access_buffer(const std::string& primitive, const ir::BlockNode& block, int64_t index,
+                         bool is_write);
 
 // A block name not yet used in `func`: `base`, else base_1, base_2, ...
 std::string unique_block_name(const ir::PrimFunc& func, const std::string& base);
@@ -60,7 +67,8 @@ bool region_has(const std::vector<ir::BufferRegion>& regions, const ir::Buffer& 
 ir::Stmt allocating_block(const ir::PrimFunc& func, const ir::Buffer& buffer);
 // `func` with `buffer` appended to the alloc_buffers of the block of `scope`
 // (a BlockRealize of `func`).
-ir::PrimFunc add_alloc_buffer(const ir::PrimFunc& func, const ir::Stmt& scope, const ir::Buffer& buffer);
+ir::PrimFunc add_alloc_buffer(const ir::PrimFunc& func, const ir::Stmt& scope,
+                              const ir::Buffer& buffer);
 
 // Where a block sits in its scope: the path from the function body to it,
 // the index of its scope block (nearest enclosing block) on that path, and
@@ -102,6 +110,7 @@ bool same_indices(const std::vector<ir::Expr>& a, const std::vector<ir::Expr>& b
 // own init writes it first, and it loads where it stores); throws otherwise.
 // Loads are found in the bodies, not the read regions, which need not list
 // a reduction's accumulator.
-void check_reads_own_writes(const std::string& primitive, const ir::Stmt& realize, const ir::Buffer& buffer);
+void check_reads_own_writes(const std::string& primitive, const ir::Stmt& realize,
+                            const ir::Buffer& buffer);
 
 }  // namespace kiln::sched

@@ -93,8 +93,10 @@ IndexMap IndexMap::parse(const std::string& text) {
     std::vector<std::string> parts = split_top_level(inner);
     // `(e)` is a parenthesized expression, `(e,)` and `(a, b)` are tuples.
     bool tuple = parts.size() > 1 || inner.empty() || inner.back() == ',';
-    if (tuple && !inner.empty()) pieces = parts;
-    else if (!tuple) pieces = {body};
+    if (tuple && !inner.empty())
+      pieces = parts;
+    else if (!tuple)
+      pieces = {body};
   } else {
     pieces = {body};
   }
@@ -110,8 +112,8 @@ IndexMap IndexMap::parse(const std::string& text) {
 
 std::vector<ir::Expr> IndexMap::apply(const std::vector<ir::Expr>& values) const {
   if (values.size() != inputs.size())
-    throw std::invalid_argument("index map takes " + std::to_string(inputs.size()) + " indices, got " +
-                                std::to_string(values.size()));
+    throw std::invalid_argument("index map takes " + std::to_string(inputs.size()) +
+                                " indices, got " + std::to_string(values.size()));
   ir::VarMap map;
   for (size_t i = 0; i < inputs.size(); ++i) map[inputs[i]] = values[i];
   std::vector<ir::Expr> out;

@@ -1,12 +1,12 @@
 #include "schedule/instruction.h"
 
-#include "schedule/primitives/all.h"
-
 #include <cstdio>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <stdexcept>
+
+#include "schedule/primitives/all.h"
 
 namespace kiln::sched {
 
@@ -37,7 +37,8 @@ std::string list_to_python(const std::vector<T>& v) {
 }
 
 std::string default_python(const InstructionKind& kind, const std::vector<std::string>& inputs,
-                           const std::vector<Attr>& attrs, const std::optional<Decision>& decision) {
+                           const std::vector<Attr>& attrs,
+                           const std::optional<Decision>& decision) {
   std::string s = "sch." + kind.name + "(";
   bool first = true;
   auto arg = [&](const std::string& a) {
@@ -47,7 +48,8 @@ std::string default_python(const InstructionKind& kind, const std::vector<std::s
   };
   for (const std::string& in : inputs) arg(in);
   for (size_t i = 0; i < attrs.size(); ++i) {
-    const std::string& name = i < kind.attr_names.size() ? kind.attr_names[i] : "attr" + std::to_string(i);
+    const std::string& name =
+        i < kind.attr_names.size() ? kind.attr_names[i] : "attr" + std::to_string(i);
     arg(name + "=" + attr_to_python(attrs[i]));
   }
   if (decision) arg("decision=" + decision_to_python(*decision));
@@ -62,7 +64,9 @@ void register_instruction_kind(InstructionKind kind) {
   if (!owned->as_python) {
     const InstructionKind* self = owned.get();
     owned->as_python = [self](const std::vector<std::string>& in, const std::vector<Attr>& at,
-                              const std::optional<Decision>& d) { return default_python(*self, in, at, d); };
+                              const std::optional<Decision>& d) {
+      return default_python(*self, in, at, d);
+    };
   }
   auto [it, inserted] = raw_registry().emplace(owned->name, std::move(owned));
   if (!inserted) throw std::logic_error("instruction kind " + it->first + " registered twice");

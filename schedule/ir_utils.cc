@@ -67,15 +67,19 @@ Stmt with_child(const Stmt& parent, const ir::StmtNode* old_child, const Stmt& n
     case StmtKind::kBlockRealize: {
       const auto* r = parent.as<ir::BlockRealizeNode>();
       auto block = ir::copy_block(*r->block);
-      if (block->init.get() == old_child) block->init = new_child;
-      else block->body = new_child;
+      if (block->init.get() == old_child)
+        block->init = new_child;
+      else
+        block->body = new_child;
       return ir::block_realize(r->iter_values, r->predicate, std::move(block));
     }
     case StmtKind::kSeq: {
       std::vector<Stmt> seq;
       for (const Stmt& c : parent.as<ir::SeqStmtNode>()->seq) {
-        if (c.get() != old_child) seq.push_back(c);
-        else if (new_child.defined()) seq.push_back(new_child);
+        if (c.get() != old_child)
+          seq.push_back(c);
+        else if (new_child.defined())
+          seq.push_back(new_child);
       }
       return ir::seq(std::move(seq));
     }
@@ -112,7 +116,9 @@ Stmt find_block(const ir::PrimFunc& func, const std::string& name) {
 
 std::vector<Stmt> path_to(const ir::PrimFunc& func, const ir::StmtNode* target) {
   std::vector<Stmt> path;
-  if (!search(func->body, [&](const Stmt& s) { return s.get() == target; }, &path)) path.clear();
+  if (!search(
+          func->body, [&](const Stmt& s) { return s.get() == target; }, &path))
+    path.clear();
   return path;
 }
 
@@ -162,7 +168,8 @@ ir::PrimFunc replace_stmt(const ir::PrimFunc& func, const ir::StmtNode* target,
   std::vector<Stmt> path = path_to(func, target);
   if (path.empty()) throw std::logic_error("replace_stmt: target is not in the function");
   Stmt current = replacement;
-  for (size_t i = path.size() - 1; i > 0; --i) current = with_child(path[i - 1], path[i].get(), current);
+  for (size_t i = path.size() - 1; i > 0; --i)
+    current = with_child(path[i - 1], path[i].get(), current);
   if (!current.defined()) throw std::logic_error("replace_stmt: cannot remove the function body");
   return ir::with_body(func, current);
 }

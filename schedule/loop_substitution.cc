@@ -16,18 +16,21 @@ ir::Expr simplify_predicate(const ir::Expr& pred, const ir::arith::Analyzer& ana
 // Bindings keep their affine shape (the iter-map form later primitives
 // detect); the general simplifier, value-correct but shape-blind, is the
 // fallback for bindings that are not affine.
-std::vector<ir::Expr> simplify_bindings(const std::vector<ir::Expr>& values, const ir::arith::Analyzer& analyzer) {
+std::vector<ir::Expr> simplify_bindings(const std::vector<ir::Expr>& values,
+                                        const ir::arith::Analyzer& analyzer) {
   ir::arith::VarRangeMap dom;
   for (const auto& [var, bound] : analyzer.bounds())
     if (bound.has_min() && bound.has_max())
-      dom[var] = ir::Range{ir::int_imm(var.dtype(), bound.min), ir::int_imm(var.dtype(), bound.max - bound.min + 1)};
+      dom[var] = ir::Range{ir::int_imm(var.dtype(), bound.min),
+                           ir::int_imm(var.dtype(), bound.max - bound.min + 1)};
   std::vector<ir::Expr> out = ir::arith::iter_map_simplify(values, dom);
   for (size_t i = 0; i < out.size(); ++i)
     if (out[i].same_as(values[i])) out[i] = analyzer.simplify(values[i]);
   return out;
 }
 
-ir::Stmt walk(const ir::Stmt& s, const ir::VarMap& map, const ir::Expr& extra, ir::arith::Analyzer& analyzer) {
+ir::Stmt walk(const ir::Stmt& s, const ir::VarMap& map, const ir::Expr& extra,
+              ir::arith::Analyzer& analyzer) {
   switch (s.kind()) {
     case ir::StmtKind::kFor: {
       const auto* f = s.as<ir::ForNode>();
@@ -52,13 +55,16 @@ ir::Stmt walk(const ir::Stmt& s, const ir::VarMap& map, const ir::Expr& extra, i
     }
     case ir::StmtKind::kSeq: {
       std::vector<ir::Stmt> seq;
-      for (const ir::Stmt& c : s.as<ir::SeqStmtNode>()->seq) seq.push_back(walk(c, map, extra, analyzer));
+      for (const ir::Stmt& c : s.as<ir::SeqStmtNode>()->seq)
+        seq.push_back(walk(c, map, extra, analyzer));
       return ir::seq(std::move(seq));
     }
     case ir::StmtKind::kIfThenElse: {
       const auto* n = s.as<ir::IfThenElseNode>();
-      return ir::if_then_else(analyzer.simplify(ir::substitute(n->condition, map)), walk(n->then_case, map, extra, analyzer),
-                              n->else_case.defined() ? walk(n->else_case, map, extra, analyzer) : ir::Stmt());
+      return ir::if_then_else(
+          analyzer.simplify(ir::substitute(n->condition, map)),
+          walk(n->then_case, map, extra, analyzer),
+          n->else_case.defined() ? walk(n->else_case, map, extra, analyzer) : ir::Stmt());
     }
     default:
       // Statements outside blocks (stores, lets) only appear in lowered code.
@@ -68,8 +74,8 @@ ir::Stmt walk(const ir::Stmt& s, const ir::VarMap& map, const ir::Expr& extra, i
 
 }  // namespace
 
-ir::Stmt substitute_loops(const ir::Stmt& body, const ir::VarMap& map, const ir::Expr& extra_predicate,
-                          ir::arith::Analyzer analyzer) {
+ir::Stmt substitute_loops(const ir::Stmt& body, const ir::VarMap& map,
+                          const ir::Expr& extra_predicate, ir::arith::Analyzer analyzer) {
   return walk(body, map, extra_predicate, analyzer);
 }
 
@@ -77,7 +83,8 @@ ir::arith::Analyzer analyzer_for(const ir::PrimFunc& func, const ir::StmtNode* t
   ir::arith::Analyzer analyzer;
   for (const ir::Stmt& s : path_to(func, target)) {
     if (s.get() == target) break;
-    if (const auto* f = s.as<ir::ForNode>()) analyzer.bind(f->loop_var, ir::Range{f->min, f->extent});
+    if (const auto* f = s.as<ir::ForNode>())
+      analyzer.bind(f->loop_var, ir::Range{f->min, f->extent});
   }
   return analyzer;
 }

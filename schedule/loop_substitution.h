@@ -13,8 +13,8 @@ namespace kiln::sched {
 // ranges of the loops around `body`; the loops inside are added as they are
 // met. Blocks are not entered: inside a block only its own iter vars and
 // loops are visible.
-ir::Stmt substitute_loops(const ir::Stmt& body, const ir::VarMap& map, const ir::Expr& extra_predicate,
-                          ir::arith::Analyzer analyzer);
+ir::Stmt substitute_loops(const ir::Stmt& body, const ir::VarMap& map,
+                          const ir::Expr& extra_predicate, ir::arith::Analyzer analyzer);
 
 // An Analyzer that knows the ranges of the loops enclosing `target` in `func`.
 ir::arith::Analyzer analyzer_for(const ir::PrimFunc& func, const ir::StmtNode* target);

@@ -32,7 +32,8 @@ int64_t RandomEngine::categorical(const std::vector<double>& weights) {
     if (!(w >= 0)) throw std::invalid_argument("categorical weights must be non-negative");
     total += w;
   }
-  if (weights.empty() || total <= 0) throw std::invalid_argument("categorical needs a positive weight");
+  if (weights.empty() || total <= 0)
+    throw std::invalid_argument("categorical needs a positive weight");
   double x = uniform_real() * total;
   for (size_t i = 0; i < weights.size(); ++i) {
     if (x < weights[i]) return static_cast<int64_t>(i);

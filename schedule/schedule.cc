@@ -15,7 +15,9 @@ const Schedule::Symbol& Schedule::symbol(const RV& rv, RV::Kind kind) const {
   return symbols_[rv.id];
 }
 
-ir::Var Schedule::loop_var(LoopRV loop) const { return std::get<ir::Var>(symbol(loop, RV::Kind::kLoop)); }
+ir::Var Schedule::loop_var(LoopRV loop) const {
+  return std::get<ir::Var>(symbol(loop, RV::Kind::kLoop));
+}
 
 std::string Schedule::block_name(BlockRV block) const {
   return std::get<std::string>(symbol(block, RV::Kind::kBlock));

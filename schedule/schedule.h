@@ -44,8 +44,8 @@ class Schedule {
   ir::Var loop_var(LoopRV loop) const;          // throws if the loop was removed
   std::string block_name(BlockRV block) const;  // throws if the block was removed
   int64_t value(ExprRV v) const;
-  ir::Stmt loop_stmt(LoopRV loop) const;        // the For statement
-  ir::Stmt block_stmt(BlockRV block) const;     // the BlockRealize statement
+  ir::Stmt loop_stmt(LoopRV loop) const;     // the For statement
+  ir::Stmt block_stmt(BlockRV block) const;  // the BlockRealize statement
 
   // ---- queries
   BlockRV get_block(const std::string& name);
@@ -56,9 +56,11 @@ class Schedule {
   std::vector<BlockRV> get_consumers(BlockRV block);
 
   // ---- sampling
-  std::vector<ExprRV> sample_perfect_tile(LoopRV loop, int n, int max_innermost_factor,
-                                          std::optional<std::vector<int64_t>> decision = std::nullopt);
-  ExprRV sample_categorical(const std::vector<int64_t>& candidates, const std::vector<double>& probs,
+  std::vector<ExprRV> sample_perfect_tile(
+      LoopRV loop, int n, int max_innermost_factor,
+      std::optional<std::vector<int64_t>> decision = std::nullopt);
+  ExprRV sample_categorical(const std::vector<int64_t>& candidates,
+                            const std::vector<double>& probs,
                             std::optional<int64_t> decision = std::nullopt);
   LoopRV sample_compute_location(BlockRV block, std::optional<int64_t> decision = std::nullopt);
 
@@ -111,7 +113,8 @@ class Schedule {
   void set_scope(BlockRV block, int buffer_index, const std::string& storage_scope);
   // Asks lowering for strides where stride[axis] % factor == offset.
   void storage_align(BlockRV block, int buffer_index, int axis, int factor, int offset);
-  void transform_layout(BlockRV block, int buffer_index, bool is_write_buffer, const IndexMap& index_map);
+  void transform_layout(BlockRV block, int buffer_index, bool is_write_buffer,
+                        const IndexMap& index_map);
   // ---- reductions (primitives/reduction.cc)
   // Splits the init of a reduction block into a block "<name>_init" placed
   // right before `loop` (an ancestor of the block, above every loop its
@@ -135,6 +138,18 @@ class Schedule {
   // (schedule/intrinsics/registry.h), after matching its description.
   void tensorize(RV block_or_loop, const std::string& intrin_name);
   // ---- padding (primitives/pad.cc)
+  // Pads every iter var of an einsum-like block (one whose accesses index
+  // buffers by its iter vars directly) up to a multiple of padding[i]: the
+  // inputs are copied into zero-filled "<buf>_pad" buffers, the block
+  // computes a padded "<buf>_pad" output over the padded domain, and a block
+  // "<buf>_unpad" writes the original region back. A padded reduction iter
+  // var needs an update C = C + e with e zero in the inputs' padding.
+  void pad_einsum(BlockRV block, const std::vector<int64_t>& padding);
+  // Splits a padding block (B[v...] = select(in_bounds, X[...], constant))
+  // into a block "<name>_pad_const" filling B with the constant, placed
+  // right before `loop`, and the block itself restricted to the in-bounds
+  // instances copying X. Returns the constant block.
+  BlockRV decompose_padding(BlockRV block, LoopRV loop);
 
   // Records an instruction applied by a primitive (used by the family files).
   void record(const std::string& kind, std::vector<Input> inputs, std::vector<Attr> attrs,

@@ -15,7 +15,9 @@ namespace {
 // RV ids are per schedule; keys pack the kind with the id.
 int64_t rv_key(const RV& rv) { return (static_cast<int64_t>(rv.kind) << 40) | rv.id; }
 
-char rv_prefix(RV::Kind k) { return k == RV::Kind::kBlock ? 'b' : k == RV::Kind::kLoop ? 'l' : 'v'; }
+char rv_prefix(RV::Kind k) {
+  return k == RV::Kind::kBlock ? 'b' : k == RV::Kind::kLoop ? 'l' : 'v';
+}
 
 // Names outputs b0, l1, l2, v3 ... in order of definition, as a user would.
 class RVNamer {
@@ -64,7 +66,8 @@ Decision decision_from_json(const json& j) {
   if (j.is_number_integer()) return j.get<int64_t>();
   if (j.is_array()) {
     for (const json& e : j)
-      if (!e.is_number_integer()) throw std::invalid_argument("trace decision list holds a non-integer");
+      if (!e.is_number_integer())
+        throw std::invalid_argument("trace decision list holds a non-integer");
     return j.get<std::vector<int64_t>>();
   }
   throw std::invalid_argument("trace decision " + j.dump() + " is not an integer or a list");
@@ -85,7 +88,8 @@ std::optional<Decision> Trace::decision_of(size_t index) const {
 
 Trace Trace::with_decision(size_t index, Decision d) const {
   if (index >= insts_.size() || !insts_[index].kind->is_sampling)
-    throw std::invalid_argument("instruction " + std::to_string(index) + " is not a sampling instruction");
+    throw std::invalid_argument("instruction " + std::to_string(index) +
+                                " is not a sampling instruction");
   Trace t = *this;
   t.decisions_[index] = std::move(d);
   return t;
@@ -98,12 +102,16 @@ std::string Trace::as_python() const {
     const Instruction& inst = insts_[i];
     std::vector<std::string> inputs;
     for (const Input& in : inst.inputs) {
-      if (std::holds_alternative<std::monostate>(in)) inputs.push_back("None");
-      else if (const auto* v = std::get_if<int64_t>(&in)) inputs.push_back(std::to_string(*v));
-      else inputs.push_back(namer.name(std::get<RV>(in)));
+      if (std::holds_alternative<std::monostate>(in))
+        inputs.push_back("None");
+      else if (const auto* v = std::get_if<int64_t>(&in))
+        inputs.push_back(std::to_string(*v));
+      else
+        inputs.push_back(namer.name(std::get<RV>(in)));
     }
     std::string lhs;
-    for (size_t k = 0; k < inst.outputs.size(); ++k) lhs += (k ? ", " : "") + namer.define(inst.outputs[k]);
+    for (size_t k = 0; k < inst.outputs.size(); ++k)
+      lhs += (k ? ", " : "") + namer.define(inst.outputs[k]);
     if (inst.kind->returns_list && inst.outputs.size() == 1) lhs = "(" + lhs + ",)";
     std::string call = inst.kind->as_python(inputs, inst.attrs, decision_of(i));
     out += lhs.empty() ? call : lhs + " = " + call;
@@ -118,15 +126,19 @@ json Trace::to_json() const {
   for (const Instruction& inst : insts_) {
     json inputs = json::array();
     for (const Input& in : inst.inputs) {
-      if (std::holds_alternative<std::monostate>(in)) inputs.push_back(nullptr);
-      else if (const auto* v = std::get_if<int64_t>(&in)) inputs.push_back(*v);
-      else inputs.push_back(namer.name(std::get<RV>(in)));
+      if (std::holds_alternative<std::monostate>(in))
+        inputs.push_back(nullptr);
+      else if (const auto* v = std::get_if<int64_t>(&in))
+        inputs.push_back(*v);
+      else
+        inputs.push_back(namer.name(std::get<RV>(in)));
     }
     json attrs = json::array();
     for (const Attr& a : inst.attrs) attrs.push_back(attr_to_json(a));
     json outputs = json::array();
     for (const RV& rv : inst.outputs) outputs.push_back(namer.define(rv));
-    insts.push_back({{"kind", inst.kind->name}, {"inputs", inputs}, {"attrs", attrs}, {"outputs", outputs}});
+    insts.push_back(
+        {{"kind", inst.kind->name}, {"inputs", inputs}, {"attrs", attrs}, {"outputs", outputs}});
   }
   json decisions = json::array();
   for (const auto& [index, d] : decisions_) decisions.push_back({index, decision_to_json(d)});
@@ -134,7 +146,9 @@ json Trace::to_json() const {
 }
 
 Trace Trace::from_json(const json& j) {
-  auto fail = [](const std::string& what) { throw std::invalid_argument("bad trace JSON: " + what); };
+  auto fail = [](const std::string& what) {
+    throw std::invalid_argument("bad trace JSON: " + what);
+  };
   if (!j.is_object() || !j.contains("instructions") || !j["instructions"].is_array())
     fail("expected an object with an \"instructions\" list");
   if (j.value("version", 0) != 1) fail("unsupported version " + j.value("version", json()).dump());
@@ -143,21 +157,29 @@ Trace Trace::from_json(const json& j) {
   int next_id = 0;
   for (const json& ji : j["instructions"]) {
     const std::string where = "instruction " + std::to_string(t.insts_.size());
-    if (!ji.is_object() || !ji.contains("kind") || !ji["kind"].is_string()) fail(where + " has no kind");
+    if (!ji.is_object() || !ji.contains("kind") || !ji["kind"].is_string())
+      fail(where + " has no kind");
     const InstructionKind* kind = find_instruction_kind(ji["kind"].get<std::string>());
     if (!kind) fail(where + ": unknown instruction \"" + ji["kind"].get<std::string>() + "\"");
     Instruction inst{kind, {}, {}, {}};
     for (const json& in : ji.value("inputs", json::array())) {
-      if (in.is_null()) inst.inputs.emplace_back(std::monostate());
-      else if (in.is_number_integer()) inst.inputs.emplace_back(in.get<int64_t>());
-      else if (in.is_string() && rvs.count(in.get<std::string>())) inst.inputs.emplace_back(rvs[in.get<std::string>()]);
-      else fail(where + " (" + kind->name + "): input " + in.dump() + " is not a defined handle");
+      if (in.is_null())
+        inst.inputs.emplace_back(std::monostate());
+      else if (in.is_number_integer())
+        inst.inputs.emplace_back(in.get<int64_t>());
+      else if (in.is_string() && rvs.count(in.get<std::string>()))
+        inst.inputs.emplace_back(rvs[in.get<std::string>()]);
+      else
+        fail(where + " (" + kind->name + "): input " + in.dump() + " is not a defined handle");
     }
     for (const json& a : ji.value("attrs", json::array())) inst.attrs.push_back(attr_from_json(a));
     for (const json& out : ji.value("outputs", json::array())) {
-      if (!out.is_string() || out.get<std::string>().empty()) fail(where + ": output names must be strings");
+      if (!out.is_string() || out.get<std::string>().empty())
+        fail(where + ": output names must be strings");
       const std::string name = out.get<std::string>();
-      RV::Kind k = name[0] == 'b' ? RV::Kind::kBlock : name[0] == 'l' ? RV::Kind::kLoop : RV::Kind::kExpr;
+      RV::Kind k = name[0] == 'b'   ? RV::Kind::kBlock
+                   : name[0] == 'l' ? RV::Kind::kLoop
+                                    : RV::Kind::kExpr;
       RV rv{k, next_id++};
       rvs[name] = rv;
       inst.outputs.push_back(rv);
@@ -165,10 +187,12 @@ Trace Trace::from_json(const json& j) {
     t.insts_.push_back(std::move(inst));
   }
   for (const json& jd : j.value("decisions", json::array())) {
-    if (!jd.is_array() || jd.size() != 2 || !jd[0].is_number_unsigned()) fail("decisions are [index, value] pairs");
+    if (!jd.is_array() || jd.size() != 2 || !jd[0].is_number_unsigned())
+      fail("decisions are [index, value] pairs");
     size_t index = jd[0].get<size_t>();
     if (index >= t.insts_.size() || !t.insts_[index].kind->is_sampling)
-      fail("decision for instruction " + std::to_string(index) + ", which is not a sampling instruction");
+      fail("decision for instruction " + std::to_string(index) +
+           ", which is not a sampling instruction");
     t.decisions_[index] = decision_from_json(jd[1]);
   }
   return t;
@@ -191,8 +215,9 @@ void Trace::apply_to(Schedule& sch) const {
     }
     std::vector<RV> outs = inst.kind->apply(sch, inputs, inst.attrs, decision_of(i));
     if (outs.size() != inst.outputs.size())
-      throw std::invalid_argument("replaying " + inst.kind->name + " gave " + std::to_string(outs.size()) +
-                                  " outputs where the trace recorded " + std::to_string(inst.outputs.size()));
+      throw std::invalid_argument(
+          "replaying " + inst.kind->name + " gave " + std::to_string(outs.size()) +
+          " outputs where the trace recorded " + std::to_string(inst.outputs.size()));
     for (size_t k = 0; k < outs.size(); ++k) map[rv_key(inst.outputs[k])] = outs[k];
   }
 }

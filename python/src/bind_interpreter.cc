@@ -41,7 +41,8 @@ void bind_interpreter(py::module_& m) {
         throw py::value_error("argument " + std::to_string(i) +
                               " is not C-contiguous; pass numpy.ascontiguousarray(x)");
       if (!a.writeable())
-        throw py::value_error("argument " + std::to_string(i) + " is read-only; outputs are written in place");
+        throw py::value_error("argument " + std::to_string(i) +
+                              " is read-only; outputs are written in place");
       std::vector<int64_t> shape(a.shape(), a.shape() + a.ndim());
       views.push_back({const_cast<void*>(a.data()), dtype_of(a, i), std::move(shape)});
     }

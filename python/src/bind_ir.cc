@@ -16,7 +16,8 @@ Expr to_expr(const py::handle& obj) {
   if (py::isinstance<py::int_>(obj)) return ir::index_imm(obj.cast<int64_t>());
   if (py::isinstance<py::float_>(obj)) return Expr(obj.cast<double>());
   if (py::hasattr(obj, "__kiln_expr__")) return to_expr(obj.attr("__kiln_expr__")());
-  throw py::type_error("cannot use a " + std::string(py::str(py::type::handle_of(obj).attr("__name__"))) +
+  throw py::type_error("cannot use a " +
+                       std::string(py::str(py::type::handle_of(obj).attr("__name__"))) +
                        " as a kiln expression (expected an Expr, int, float or bool)");
 }
 
@@ -63,8 +64,9 @@ void bind_ir(py::module_& m) {
   py::class_<ir::PrimFuncNode, PyPrimFunc>(m, "PrimFunc")
       .def_property_readonly("name", [](const ir::PrimFuncNode& f) { return f.name; })
       .def_property_readonly("params", [](const ir::PrimFuncNode& f) { return f.params; })
-      .def("script", [](const PyPrimFunc& f) { return ir::to_script(ir::PrimFunc(f)); },
-           "The function in kiln's text form; kiln.parse() reads it back.")
+      .def(
+          "script", [](const PyPrimFunc& f) { return ir::to_script(ir::PrimFunc(f)); },
+          "The function in kiln's text form; kiln.parse() reads it back.")
       .def("__str__", [](const PyPrimFunc& f) { return ir::to_script(ir::PrimFunc(f)); })
       .def("__repr__", [](const ir::PrimFuncNode& f) { return "<kiln.PrimFunc " + f.name + ">"; });
 
@@ -77,17 +79,14 @@ void bind_ir(py::module_& m) {
     }
   });
 
-  m.def("parse", [](const std::string& text) {
-    return to_py(ir::parse_prim_func(text));
-  });
-  m.def("structural_equal", [](const PyPrimFunc& a,
-                               const PyPrimFunc& b) {
+  m.def("parse", [](const std::string& text) { return to_py(ir::parse_prim_func(text)); });
+  m.def("structural_equal", [](const PyPrimFunc& a, const PyPrimFunc& b) {
     return ir::structural_equal(ir::PrimFunc(a), ir::PrimFunc(b));
   });
-  m.def("structural_equal", [](const Expr& a, const Expr& b) { return ir::structural_equal(a, b); });
-  m.def("structural_hash", [](const PyPrimFunc& f) {
-    return ir::structural_hash(ir::PrimFunc(f));
-  });
+  m.def("structural_equal",
+        [](const Expr& a, const Expr& b) { return ir::structural_equal(a, b); });
+  m.def("structural_hash",
+        [](const PyPrimFunc& f) { return ir::structural_hash(ir::PrimFunc(f)); });
   m.def("structural_hash", [](const Expr& e) { return ir::structural_hash(e); });
 }
 

@@ -91,33 +91,43 @@ void bind_schedule(py::module_& m) {
     }
   });
 
-  py::class_<BlockRV>(m, "BlockRV").def("__repr__", [](const BlockRV& b) { return "<BlockRV " + std::to_string(b.id) + ">"; });
-  py::class_<LoopRV>(m, "LoopRV").def("__repr__", [](const LoopRV& l) { return "<LoopRV " + std::to_string(l.id) + ">"; });
-  py::class_<ExprRV>(m, "ExprRV").def("__repr__", [](const ExprRV& v) { return "<ExprRV " + std::to_string(v.id) + ">"; });
+  py::class_<BlockRV>(m, "BlockRV").def("__repr__", [](const BlockRV& b) {
+    return "<BlockRV " + std::to_string(b.id) + ">";
+  });
+  py::class_<LoopRV>(m, "LoopRV").def("__repr__", [](const LoopRV& l) {
+    return "<LoopRV " + std::to_string(l.id) + ">";
+  });
+  py::class_<ExprRV>(m, "ExprRV").def("__repr__", [](const ExprRV& v) {
+    return "<ExprRV " + std::to_string(v.id) + ">";
+  });
 
   py::class_<sched::Trace>(m, "Trace")
       .def("__str__", &sched::Trace::as_python)
       .def("__len__", &sched::Trace::size)
       .def("as_python", &sched::Trace::as_python)
       .def("as_json", [](const sched::Trace& t) { return t.to_json().dump(); })
-      .def_static("from_json", [](const std::string& text) {
-        nlohmann::json j;
-        try {
-          j = nlohmann::json::parse(text);
-        } catch (const nlohmann::json::exception& e) {
-          throw py::value_error(std::string("trace is not valid JSON: ") + e.what());
-        }
-        return sched::Trace::from_json(j);
-      })
-      .def("with_decision", [](const sched::Trace& t, size_t index, const py::object& d) {
-        if (py::isinstance<py::int_>(d)) return t.with_decision(index, d.cast<int64_t>());
-        return t.with_decision(index, d.cast<std::vector<int64_t>>());
-      })
+      .def_static("from_json",
+                  [](const std::string& text) {
+                    nlohmann::json j;
+                    try {
+                      j = nlohmann::json::parse(text);
+                    } catch (const nlohmann::json::exception& e) {
+                      throw py::value_error(std::string("trace is not valid JSON: ") + e.what());
+                    }
+                    return sched::Trace::from_json(j);
+                  })
+      .def("with_decision",
+           [](const sched::Trace& t, size_t index, const py::object& d) {
+             if (py::isinstance<py::int_>(d)) return t.with_decision(index, d.cast<int64_t>());
+             return t.with_decision(index, d.cast<std::vector<int64_t>>());
+           })
       .def("apply_to_schedule", [](const sched::Trace& t, Schedule& sch) { t.apply_to(sch); });
 
   py::class_<Schedule> s(m, "Schedule");
   s.def(py::init([](const PyPrimFunc& f, uint64_t seed, bool fast_errors) {
-          return Schedule(f, seed, fast_errors ? sched::ErrorRenderLevel::kFast : sched::ErrorRenderLevel::kDetail);
+          return Schedule(
+              f, seed,
+              fast_errors ? sched::ErrorRenderLevel::kFast : sched::ErrorRenderLevel::kDetail);
         }),
         py::arg("func"), py::arg("seed") = 0, py::arg("fast_errors") = false)
       .def_property_readonly("func", [](const Schedule& sch) { return to_py(sch.func()); })
@@ -125,46 +135,59 @@ void bind_schedule(py::module_& m) {
       .def("copy", &Schedule::copy)
       .def("get", [](const Schedule& sch, const ExprRV& v) { return sch.value(v); })
       // queries
-      .def("get_block", [](Schedule& sch, const std::string& name) { return sch.get_block(name); }, py::arg("name"))
+      .def(
+          "get_block", [](Schedule& sch, const std::string& name) { return sch.get_block(name); },
+          py::arg("name"))
       .def("get_loops", &Schedule::get_loops, py::arg("block"))
-      .def("get_child_blocks", [](Schedule& sch, const py::handle& rv) {
-        RV r = block_or_loop(rv);
-        return r.kind == RV::Kind::kLoop ? sch.get_child_blocks(LoopRV{r.id}) : sch.get_child_blocks(BlockRV{r.id});
-      })
+      .def("get_child_blocks",
+           [](Schedule& sch, const py::handle& rv) {
+             RV r = block_or_loop(rv);
+             return r.kind == RV::Kind::kLoop ? sch.get_child_blocks(LoopRV{r.id})
+                                              : sch.get_child_blocks(BlockRV{r.id});
+           })
       .def("get_producers", &Schedule::get_producers, py::arg("block"))
       .def("get_consumers", &Schedule::get_consumers, py::arg("block"))
       // sampling
       .def("sample_perfect_tile", &Schedule::sample_perfect_tile, py::arg("loop"), py::arg("n"),
            py::arg("max_innermost_factor") = 16, py::arg("decision") = py::none())
-      .def("sample_categorical", &Schedule::sample_categorical, py::arg("candidates"), py::arg("probs"),
-           py::arg("decision") = py::none())
+      .def("sample_categorical", &Schedule::sample_categorical, py::arg("candidates"),
+           py::arg("probs"), py::arg("decision") = py::none())
       // loops
-      .def("split",
-           [](Schedule& sch, const LoopRV& loop, const py::sequence& factors) {
-             std::vector<sched::Factor> fs;
-             for (const py::handle& f : factors) {
-               if (f.is_none()) fs.emplace_back(std::monostate());
-               else if (py::isinstance<ExprRV>(f)) fs.emplace_back(f.cast<ExprRV>());
-               else fs.emplace_back(f.cast<int64_t>());
-             }
-             return sch.split(loop, fs);
-           },
-           py::arg("loop"), py::arg("factors"))
+      .def(
+          "split",
+          [](Schedule& sch, const LoopRV& loop, const py::sequence& factors) {
+            std::vector<sched::Factor> fs;
+            for (const py::handle& f : factors) {
+              if (f.is_none())
+                fs.emplace_back(std::monostate());
+              else if (py::isinstance<ExprRV>(f))
+                fs.emplace_back(f.cast<ExprRV>());
+              else
+                fs.emplace_back(f.cast<int64_t>());
+            }
+            return sch.split(loop, fs);
+          },
+          py::arg("loop"), py::arg("factors"))
       .def("fuse", [](Schedule& sch, const py::args& loops) { return sch.fuse(to_loops(loops)); })
       .def("reorder", [](Schedule& sch, const py::args& loops) { sch.reorder(to_loops(loops)); })
-      .def("add_unit_loop", [](Schedule& sch, const py::handle& rv) { return sch.add_unit_loop(block_or_loop(rv)); })
+      .def("add_unit_loop",
+           [](Schedule& sch, const py::handle& rv) { return sch.add_unit_loop(block_or_loop(rv)); })
       .def("parallel", &Schedule::parallel, py::arg("loop"))
       .def("vectorize", &Schedule::vectorize, py::arg("loop"))
       .def("unroll", &Schedule::unroll, py::arg("loop"))
       .def("bind", &Schedule::bind, py::arg("loop"), py::arg("thread_axis"))
-      .def("annotate",
-           [](Schedule& sch, const py::handle& rv, const std::string& key, const py::handle& value) {
-             sch.annotate(block_or_loop(rv), key, to_attr(value));
-           },
-           py::arg("block_or_loop"), py::arg("ann_key"), py::arg("ann_val"))
-      .def("unannotate", [](Schedule& sch, const py::handle& rv, const std::string& key) {
-        sch.unannotate(block_or_loop(rv), key);
-      }, py::arg("block_or_loop"), py::arg("ann_key"))
+      .def(
+          "annotate",
+          [](Schedule& sch, const py::handle& rv, const std::string& key, const py::handle& value) {
+            sch.annotate(block_or_loop(rv), key, to_attr(value));
+          },
+          py::arg("block_or_loop"), py::arg("ann_key"), py::arg("ann_val"))
+      .def(
+          "unannotate",
+          [](Schedule& sch, const py::handle& rv, const std::string& key) {
+            sch.unannotate(block_or_loop(rv), key);
+          },
+          py::arg("block_or_loop"), py::arg("ann_key"))
       // compute location
       .def("compute_at", &Schedule::compute_at, py::arg("block"), py::arg("loop"),
            py::arg("preserve_unit_loops") = false, py::arg("index") = -1)
@@ -179,27 +202,38 @@ void bind_schedule(py::module_& m) {
            py::arg("storage_scope"))
       .def("cache_write", &Schedule::cache_write, py::arg("block"), py::arg("write_buffer_index"),
            py::arg("storage_scope"))
-      .def("reindex",
-           [](Schedule& sch, const BlockRV& block, const py::tuple& buffer) {
-             return sch.reindex(block, buffer_index(buffer), is_write(buffer));
-           },
-           py::arg("block"), py::arg("buffer"))
-      .def("set_scope", &Schedule::set_scope, py::arg("block"), py::arg("buffer_index"), py::arg("storage_scope"))
-      .def("storage_align", &Schedule::storage_align, py::arg("block"), py::arg("buffer_index"), py::arg("axis"),
-           py::arg("factor"), py::arg("offset"))
-      .def("transform_layout",
-           [](Schedule& sch, const BlockRV& block, const py::tuple& buffer, const py::object& index_map) {
-             sch.transform_layout(block, buffer_index(buffer), is_write(buffer), to_index_map(index_map));
-           },
-           py::arg("block"), py::arg("buffer"), py::arg("index_map"))
+      .def(
+          "reindex",
+          [](Schedule& sch, const BlockRV& block, const py::tuple& buffer) {
+            return sch.reindex(block, buffer_index(buffer), is_write(buffer));
+          },
+          py::arg("block"), py::arg("buffer"))
+      .def("set_scope", &Schedule::set_scope, py::arg("block"), py::arg("buffer_index"),
+           py::arg("storage_scope"))
+      .def("storage_align", &Schedule::storage_align, py::arg("block"), py::arg("buffer_index"),
+           py::arg("axis"), py::arg("factor"), py::arg("offset"))
+      .def(
+          "transform_layout",
+          [](Schedule& sch, const BlockRV& block, const py::tuple& buffer,
+             const py::object& index_map) {
+            sch.transform_layout(block, buffer_index(buffer), is_write(buffer),
+                                 to_index_map(index_map));
+          },
+          py::arg("block"), py::arg("buffer"), py::arg("index_map"))
       // reductions
       .def("decompose_reduction", &Schedule::decompose_reduction, py::arg("block"), py::arg("loop"))
       .def("rfactor", &Schedule::rfactor, py::arg("loop"), py::arg("factor_axis"))
+      // padding
+      .def("pad_einsum", &Schedule::pad_einsum, py::arg("block"), py::arg("padding"))
+      .def("decompose_padding", &Schedule::decompose_padding, py::arg("block"), py::arg("loop"))
       // blockize and tensorize
       .def("blockize", &Schedule::blockize, py::arg("loop"))
-      .def("tensorize", [](Schedule& sch, const py::handle& rv, const std::string& intrin) {
-        sch.tensorize(block_or_loop(rv), intrin);
-      }, py::arg("block_or_loop"), py::arg("tensor_intrin"));
+      .def(
+          "tensorize",
+          [](Schedule& sch, const py::handle& rv, const std::string& intrin) {
+            sch.tensorize(block_or_loop(rv), intrin);
+          },
+          py::arg("block_or_loop"), py::arg("tensor_intrin"));
 }
 
 }  // namespace kiln::python

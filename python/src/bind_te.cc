@@ -30,25 +30,31 @@ void bind_te(py::module_& parent) {
   py::module_ m = parent.def_submodule("te", "compute DSL");
 
   py::class_<te::Tensor>(m, "Tensor")
-      .def("__getitem__", [](const te::Tensor& t, const py::object& index) { return t(to_indices(index)); })
+      .def("__getitem__",
+           [](const te::Tensor& t, const py::object& index) { return t(to_indices(index)); })
       .def_property_readonly("name", &te::Tensor::name)
       .def_property_readonly("dtype", [](const te::Tensor& t) { return t.dtype().str(); })
-      .def_property_readonly("shape", [](const te::Tensor& t) { return py::tuple(py::cast(t.shape())); })
+      .def_property_readonly("shape",
+                             [](const te::Tensor& t) { return py::tuple(py::cast(t.shape())); })
       .def("__repr__", [](const te::Tensor& t) { return "<kiln.te.Tensor " + t.name() + ">"; });
 
   py::class_<te::ReduceAxis> axis(m, "ReduceAxis");
   axis.def_property_readonly("var", [](const te::ReduceAxis& a) { return a.var; })
       .def("__kiln_expr__", [](const te::ReduceAxis& a) { return ir::Expr(a.var); })
-      .def("__repr__", [](const te::ReduceAxis& a) { return "<kiln.te.ReduceAxis " + a.var.name() + ">"; });
+      .def("__repr__",
+           [](const te::ReduceAxis& a) { return "<kiln.te.ReduceAxis " + a.var.name() + ">"; });
   add_expr_operators(axis);
 
   py::class_<te::Reduction>(m, "Reduction");
 
-  m.def("placeholder", [](std::vector<int64_t> shape, const std::string& dtype, const std::string& name) {
-    return te::placeholder(std::move(shape), ir::DataType::parse(dtype), name);
-  });
+  m.def("placeholder",
+        [](std::vector<int64_t> shape, const std::string& dtype, const std::string& name) {
+          return te::placeholder(std::move(shape), ir::DataType::parse(dtype), name);
+        });
   m.def("reduce_axis", &te::reduce_axis);
-  m.def("sum", [](const py::object& v, const py::object& axis) { return te::sum(to_expr(v), to_axes(axis)); });
+  m.def("sum", [](const py::object& v, const py::object& axis) {
+    return te::sum(to_expr(v), to_axes(axis));
+  });
   m.def("max", [](const py::object& v, const py::object& axis) {
     return te::max_reduce(to_expr(v), to_axes(axis));
   });
@@ -61,7 +67,8 @@ void bind_te(py::module_& parent) {
       py::tuple args(vars.size());
       for (size_t i = 0; i < vars.size(); ++i) args[i] = py::cast(vars[i]);
       py::object result = fn(*args);
-      if (py::isinstance<te::Reduction>(result)) return te::ComputeBody(result.cast<te::Reduction>());
+      if (py::isinstance<te::Reduction>(result))
+        return te::ComputeBody(result.cast<te::Reduction>());
       return te::ComputeBody(to_expr(result));
     };
     return te::compute(std::move(shape), body, name, std::move(axis_names));
@@ -70,8 +77,12 @@ void bind_te(py::module_& parent) {
     return te::if_then_else(to_expr(c), to_expr(t), to_expr(f));
   });
   for (auto [name, fn] : std::initializer_list<std::pair<const char*, ir::Expr (*)(ir::Expr)>>{
-           {"exp", te::exp}, {"log", te::log}, {"sqrt", te::sqrt}, {"tanh", te::tanh},
-           {"sigmoid", te::sigmoid}, {"erf", te::erf}}) {
+           {"exp", te::exp},
+           {"log", te::log},
+           {"sqrt", te::sqrt},
+           {"tanh", te::tanh},
+           {"sigmoid", te::sigmoid},
+           {"erf", te::erf}}) {
     m.def(name, [fn](const py::object& x) { return fn(to_expr(x)); });
   }
   m.def("create_prim_func", [](const std::vector<te::Tensor>& args, const std::string& name) {

@@ -21,7 +21,9 @@ void bind_fuzz(py::module_& m);
 
 // PrimFunc as Python holds it (pybind11 holders cannot be pointers to const).
 using PyPrimFunc = std::shared_ptr<ir::PrimFuncNode>;
-inline PyPrimFunc to_py(const ir::PrimFunc& f) { return std::const_pointer_cast<ir::PrimFuncNode>(f); }
+inline PyPrimFunc to_py(const ir::PrimFunc& f) {
+  return std::const_pointer_cast<ir::PrimFuncNode>(f);
+}
 
 // Converts a Python int, float, bool, Expr or reduce axis to an Expr
 // (ints become int32 constants, floats float32), or raises TypeError.
@@ -62,6 +64,5 @@ void add_expr_operators(Class& cls) {
         return ir::cast(ir::DataType::parse(dtype), to_expr(self));
       });
 }
-
 
 }  // namespace kiln::python

@@ -3,7 +3,9 @@
 #include <map>
 #include <mutex>
 #include <stdexcept>
+#include <unordered_set>
 
+#include "ir/functor.h"
 #include "ir/parser.h"
 #include "schedule/intrinsics/builtin.h"
 #include "schedule/ir_utils.h"
@@ -41,6 +43,24 @@ const ir::BlockNode& root_block(const ir::PrimFunc& func, const std::string& wha
     throw std::invalid_argument(what +
                                 " body must be a root block without iter vars, init or predicate");
   return *realize->block;
+}
+
+bool only_params_accessed(const ir::PrimFunc& func) {
+  struct Finder : ir::IRVisitor {
+    std::unordered_set<const ir::BufferNode*> params;
+    bool foreign = false;
+    void visit_buffer_load(const ir::BufferLoadNode* op) override {
+      foreign |= !params.count(op->buffer.get());
+      IRVisitor::visit_buffer_load(op);
+    }
+    void visit_buffer_store(const ir::BufferStoreNode* op) override {
+      foreign |= !params.count(op->buffer.get());
+      IRVisitor::visit_buffer_store(op);
+    }
+  } finder;
+  for (const ir::Buffer& p : func->params) finder.params.insert(p.get());
+  finder.visit(func->body);
+  return !finder.foreign;
 }
 
 // Checks what tensorize relies on (see registry.h).
@@ -83,9 +103,12 @@ void check_pair(const std::string& name, const ir::PrimFunc& desc, const ir::Pri
     }
   }
   // Pasted into many blocks, the implementation must not bring blocks (their
-  // names would clash).
+  // names would clash) and may access nothing but its parameters.
   if (!child_blocks(impl->body).empty())
     throw std::invalid_argument(where + "the implementation's root block must not contain blocks");
+  if (!only_params_accessed(impl))
+    throw std::invalid_argument(where +
+                                "the implementation accesses a buffer that is not a parameter");
 }
 
 void insert(Registry& r, const std::string& name, ir::PrimFunc desc, ir::PrimFunc impl) {

@@ -14,6 +14,7 @@ void register_all_instruction_kinds() {
   register_layout_instructions();
   register_compute_at_instructions();
   register_blockize_tensorize_instructions();
+  register_pad_instructions();
   // (each family adds its line here)
 }
 

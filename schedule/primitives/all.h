@@ -17,6 +17,7 @@ void register_cache_read_write_instructions();
 void register_layout_instructions();
 void register_compute_at_instructions();
 void register_blockize_tensorize_instructions();
+void register_pad_instructions();
 // (each family adds its line here)
 
 }  // namespace kiln::sched

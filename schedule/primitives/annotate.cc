@@ -19,20 +19,23 @@ ir::AnnotationValue to_annotation(const Attr& value, const std::string& key) {
 }
 
 // Rebuilds the loop or block of `rv` with annotations changed by `edit`.
-void edit_annotations(Schedule& sch, const RV& rv, const std::function<void(ir::Annotations&)>& edit) {
+void edit_annotations(Schedule& sch, const RV& rv,
+                      const std::function<void(ir::Annotations&)>& edit) {
   if (rv.kind == RV::Kind::kLoop) {
     ir::Stmt s = sch.loop_stmt(LoopRV{rv.id});
     const auto* f = s.as<ir::ForNode>();
     ir::Annotations ann = f->annotations;
     edit(ann);
-    sch.set_func(replace_stmt(sch.func(), s.get(),
-                              ir::for_loop(f->loop_var, f->min, f->extent, f->for_kind, f->body, f->thread_tag, ann)));
+    sch.set_func(replace_stmt(
+        sch.func(), s.get(),
+        ir::for_loop(f->loop_var, f->min, f->extent, f->for_kind, f->body, f->thread_tag, ann)));
   } else {
     ir::Stmt s = sch.block_stmt(BlockRV{rv.id});
     const auto* r = s.as<ir::BlockRealizeNode>();
     auto block = ir::copy_block(*r->block);
     edit(block->annotations);
-    sch.set_func(replace_stmt(sch.func(), s.get(), ir::block_realize(r->iter_values, r->predicate, block)));
+    sch.set_func(
+        replace_stmt(sch.func(), s.get(), ir::block_realize(r->iter_values, r->predicate, block)));
   }
 }
 
@@ -50,27 +53,36 @@ void Schedule::unannotate(RV target, const std::string& key) {
   guard([&] {
     edit_annotations(*this, target, [&](ir::Annotations& ann) {
       if (!ann.erase(key))
-        throw ScheduleError("unannotate", "there is no annotation \"" + key + "\"",
-                            "Remove only annotations that were set",
-                            target.kind == RV::Kind::kLoop ? loop_var(LoopRV{target.id}) : ir::Var(),
-                            target.kind == RV::Kind::kBlock ? block_name(BlockRV{target.id}) : "");
+        throw ScheduleError(
+            "unannotate", "there is no annotation \"" + key + "\"",
+            "Remove only annotations that were set",
+            target.kind == RV::Kind::kLoop ? loop_var(LoopRV{target.id}) : ir::Var(),
+            target.kind == RV::Kind::kBlock ? block_name(BlockRV{target.id}) : "");
     });
   });
   record("unannotate", {target}, {key}, {});
 }
 
 void register_annotate_instructions() {
-  register_instruction_kind({"annotate", false, false, {"ann_key", "ann_val"},
-                             [](Schedule& sch, const std::vector<Input>& in, const std::vector<Attr>& attrs,
-                                const std::optional<Decision>&) {
-                               sch.annotate(std::get<RV>(in.at(0)), attr_as<std::string>(attrs, 0), attrs.at(1));
+  register_instruction_kind({"annotate",
+                             false,
+                             false,
+                             {"ann_key", "ann_val"},
+                             [](Schedule& sch, const std::vector<Input>& in,
+                                const std::vector<Attr>& attrs, const std::optional<Decision>&) {
+                               sch.annotate(std::get<RV>(in.at(0)), attr_as<std::string>(attrs, 0),
+                                            attrs.at(1));
                                return std::vector<RV>{};
                              },
                              nullptr});
-  register_instruction_kind({"unannotate", false, false, {"ann_key"},
-                             [](Schedule& sch, const std::vector<Input>& in, const std::vector<Attr>& attrs,
-                                const std::optional<Decision>&) {
-                               sch.unannotate(std::get<RV>(in.at(0)), attr_as<std::string>(attrs, 0));
+  register_instruction_kind({"unannotate",
+                             false,
+                             false,
+                             {"ann_key"},
+                             [](Schedule& sch, const std::vector<Input>& in,
+                                const std::vector<Attr>& attrs, const std::optional<Decision>&) {
+                               sch.unannotate(std::get<RV>(in.at(0)),
+                                              attr_as<std::string>(attrs, 0));
                                return std::vector<RV>{};
                              },
                              nullptr});

@@ -15,17 +15,25 @@ std::vector<RV> to_rvs(const std::vector<T>& handles) {
 
 inline const RV& input_rv(const std::vector<Input>& in, size_t i, RV::Kind kind) {
   const RV* rv = i < in.size() ? std::get_if<RV>(&in[i]) : nullptr;
-  if (!rv || rv->kind != kind) throw std::invalid_argument("trace instruction has a wrong input " + std::to_string(i));
+  if (!rv || rv->kind != kind)
+    throw std::invalid_argument("trace instruction has a wrong input " + std::to_string(i));
   return *rv;
 }
-inline BlockRV input_block(const std::vector<Input>& in, size_t i) { return {input_rv(in, i, RV::Kind::kBlock).id}; }
-inline LoopRV input_loop(const std::vector<Input>& in, size_t i) { return {input_rv(in, i, RV::Kind::kLoop).id}; }
-inline ExprRV input_expr(const std::vector<Input>& in, size_t i) { return {input_rv(in, i, RV::Kind::kExpr).id}; }
+inline BlockRV input_block(const std::vector<Input>& in, size_t i) {
+  return {input_rv(in, i, RV::Kind::kBlock).id};
+}
+inline LoopRV input_loop(const std::vector<Input>& in, size_t i) {
+  return {input_rv(in, i, RV::Kind::kLoop).id};
+}
+inline ExprRV input_expr(const std::vector<Input>& in, size_t i) {
+  return {input_rv(in, i, RV::Kind::kExpr).id};
+}
 
 template <typename T>
 const T& attr_as(const std::vector<Attr>& attrs, size_t i) {
   const T* v = i < attrs.size() ? std::get_if<T>(&attrs[i]) : nullptr;
-  if (!v) throw std::invalid_argument("trace instruction has a wrong attribute " + std::to_string(i));
+  if (!v)
+    throw std::invalid_argument("trace instruction has a wrong attribute " + std::to_string(i));
   return *v;
 }
 

@@ -219,6 +219,19 @@ class ComputeLocationMove {
   // iterations writes its own points, and a block that reads its own output
   // is a reduction with an init.
   void check_block() {
+    // The new loops get a predicate from the block's domain only; a
+    // predicate of the block's own (a split that does not divide its
+    // reduction) would be lost, and the block would read past its inputs.
+    {
+      const auto* realize = block_.as<ir::BlockRealizeNode>();
+      ir::arith::Analyzer a;
+      for (const Stmt& l : enclosing_loops(func_, block_.get()))
+        a.bind(l.as<ir::ForNode>()->loop_var,
+               ir::Range{l.as<ir::ForNode>()->min, l.as<ir::ForNode>()->extent});
+      if (!a.can_prove(realize->predicate))
+        fail("block \"" + block_name() + "\" runs under a predicate, which moving it would drop",
+             "Move the block before splitting its loops by factors that do not divide");
+    }
     const ir::BlockNode& block = block_of(block_);
     outputs_ = buffers_of(block.writes);
     inputs_ = buffers_of(block.reads);

@@ -11,8 +11,9 @@ namespace kiln::sched {
 namespace {
 
 bool is_thread_tag(const std::string& tag) {
-  static const char* kTags[] = {"blockIdx.x",  "blockIdx.y",  "blockIdx.z", "threadIdx.x",
-                                "threadIdx.y", "threadIdx.z", "vthread.x",  "vthread.y", "vthread.z"};
+  static const char* kTags[] = {"blockIdx.x",  "blockIdx.y",  "blockIdx.z",
+                                "threadIdx.x", "threadIdx.y", "threadIdx.z",
+                                "vthread.x",   "vthread.y",   "vthread.z"};
   for (const char* t : kTags)
     if (tag == t) return true;
   return false;
@@ -21,7 +22,8 @@ bool is_thread_tag(const std::string& tag) {
 // Marks the loop `kind` after checking that its iterations may run in any
 // order: no block reduces over it, except across threads of a block, which
 // the GPU lowering turns into a cross-thread reduction.
-void set_for_kind(Schedule& sch, const char* primitive, LoopRV loop, ir::ForKind kind, const std::string& tag) {
+void set_for_kind(Schedule& sch, const char* primitive, LoopRV loop, ir::ForKind kind,
+                  const std::string& tag) {
   ir::Stmt s = sch.loop_stmt(loop);
   const auto* f = s.as<ir::ForNode>();
   if (kind == ir::ForKind::kVectorized && !ir::as_const_int(f->extent))
@@ -32,12 +34,14 @@ void set_for_kind(Schedule& sch, const char* primitive, LoopRV loop, ir::ForKind
     std::string block = reduction_block_using(s);
     if (!block.empty())
       throw ScheduleError(primitive,
-                          "loop `" + f->loop_var.name() + "` carries the reduction of block \"" + block +
-                              "\": its iterations cannot run in parallel",
-                          "Apply it to a spatial loop, or rfactor the reduction first", f->loop_var);
+                          "loop `" + f->loop_var.name() + "` carries the reduction of block \"" +
+                              block + "\": its iterations cannot run in parallel",
+                          "Apply it to a spatial loop, or rfactor the reduction first",
+                          f->loop_var);
   }
-  sch.set_func(replace_stmt(sch.func(), s.get(),
-                            ir::for_loop(f->loop_var, f->min, f->extent, kind, f->body, tag, f->annotations)));
+  sch.set_func(replace_stmt(
+      sch.func(), s.get(),
+      ir::for_loop(f->loop_var, f->min, f->extent, kind, f->body, tag, f->annotations)));
 }
 
 }  // namespace
@@ -61,7 +65,8 @@ void Schedule::bind(LoopRV loop, const std::string& thread_axis) {
   guard([&] {
     if (!is_thread_tag(thread_axis))
       throw ScheduleError("bind", "\"" + thread_axis + "\" is not a thread axis",
-                          "Use blockIdx.{x,y,z}, threadIdx.{x,y,z} or vthread.{x,y,z}", loop_var(loop));
+                          "Use blockIdx.{x,y,z}, threadIdx.{x,y,z} or vthread.{x,y,z}",
+                          loop_var(loop));
     set_for_kind(*this, "bind", loop, ir::ForKind::kThreadBinding, thread_axis);
   });
   record("bind", {loop}, {thread_axis}, {});
@@ -78,9 +83,12 @@ void register_for_kind_instructions() {
   register_instruction_kind({"parallel", false, false, {}, simple(&Schedule::parallel), nullptr});
   register_instruction_kind({"vectorize", false, false, {}, simple(&Schedule::vectorize), nullptr});
   register_instruction_kind({"unroll", false, false, {}, simple(&Schedule::unroll), nullptr});
-  register_instruction_kind({"bind", false, false, {"thread_axis"},
-                             [](Schedule& sch, const std::vector<Input>& in, const std::vector<Attr>& attrs,
-                                const std::optional<Decision>&) {
+  register_instruction_kind({"bind",
+                             false,
+                             false,
+                             {"thread_axis"},
+                             [](Schedule& sch, const std::vector<Input>& in,
+                                const std::vector<Attr>& attrs, const std::optional<Decision>&) {
                                sch.bind(input_loop(in, 0), attr_as<std::string>(attrs, 0));
                                return std::vector<RV>{};
                              },

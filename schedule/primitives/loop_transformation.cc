@@ -20,12 +20,13 @@ namespace {
 int64_t check_plain_loop(const std::string& primitive, const ir::ForNode* f) {
   const int64_t* extent = ir::as_const_int(f->extent);
   if (!is_const_int(f->min, 0) || !extent)
-    throw ScheduleError(primitive, "loop `" + f->loop_var.name() + "` does not start at 0 with a constant extent",
-                        "Only normalised loops can be transformed", f->loop_var);
+    throw ScheduleError(
+        primitive, "loop `" + f->loop_var.name() + "` does not start at 0 with a constant extent",
+        "Only normalised loops can be transformed", f->loop_var);
   if (f->for_kind != ir::ForKind::kSerial)
-    throw ScheduleError(primitive,
-                        "loop `" + f->loop_var.name() + "` is already " + ir::for_kind_name(f->for_kind),
-                        std::string("Apply ") + primitive + " before parallel/vectorize/unroll/bind", f->loop_var);
+    throw ScheduleError(
+        primitive, "loop `" + f->loop_var.name() + "` is already " + ir::for_kind_name(f->for_kind),
+        std::string("Apply ") + primitive + " before parallel/vectorize/unroll/bind", f->loop_var);
   return *extent;
 }
 
@@ -46,13 +47,19 @@ std::vector<LoopRV> Schedule::split(LoopRV loop, const std::vector<Factor>& fact
     const int64_t extent = check_plain_loop("split", f);
     std::vector<std::optional<int64_t>> factors;
     for (const Factor& fi : factor_inputs) {
-      if (std::holds_alternative<std::monostate>(fi)) factors.push_back(std::nullopt);
-      else if (const auto* v = std::get_if<int64_t>(&fi)) factors.push_back(*v);
-      else factors.push_back(value(std::get<ExprRV>(fi)));
+      if (std::holds_alternative<std::monostate>(fi))
+        factors.push_back(std::nullopt);
+      else if (const auto* v = std::get_if<int64_t>(&fi))
+        factors.push_back(*v);
+      else
+        factors.push_back(value(std::get<ExprRV>(fi)));
     }
-    const std::string where = "loop `" + f->loop_var.name() + "` (extent " + std::to_string(extent) + ")";
+    const std::string where =
+        "loop `" + f->loop_var.name() + "` (extent " + std::to_string(extent) + ")";
     if (factors.size() < 2)
-      throw ScheduleError("split", where + " needs at least 2 factors, got " + factors_text(factors), "", f->loop_var);
+      throw ScheduleError("split",
+                          where + " needs at least 2 factors, got " + factors_text(factors), "",
+                          f->loop_var);
     int none_count = 0;
     int64_t known = 1;
     for (const auto& fa : factors) {
@@ -61,21 +68,24 @@ std::vector<LoopRV> Schedule::split(LoopRV loop, const std::vector<Factor>& fact
         continue;
       }
       if (*fa < 1)
-        throw ScheduleError("split", where + " cannot be split by factors " + factors_text(factors) +
-                                         ": factors must be positive",
+        throw ScheduleError("split",
+                            where + " cannot be split by factors " + factors_text(factors) +
+                                ": factors must be positive",
                             "Use sample_perfect_tile for factors that divide", f->loop_var);
       known *= *fa;
     }
     if (none_count > 1)
-      throw ScheduleError("split", where + ": factors " + factors_text(factors) + " leave more than one None",
-                          "At most one factor may be inferred", f->loop_var);
+      throw ScheduleError(
+          "split", where + ": factors " + factors_text(factors) + " leave more than one None",
+          "At most one factor may be inferred", f->loop_var);
     for (auto& fa : factors)
       if (!fa) fa = (extent + known - 1) / known;
     int64_t product = 1;
     for (const auto& fa : factors) product *= *fa;
     if (product < extent)
-      throw ScheduleError("split", where + ": factors " + factors_text(factors) + " multiply to " +
-                                       std::to_string(product) + ", less than the extent",
+      throw ScheduleError("split",
+                          where + ": factors " + factors_text(factors) + " multiply to " +
+                              std::to_string(product) + ", less than the extent",
                           "Make the factors cover the extent, or leave one as None", f->loop_var);
 
     // Step 2. Build the new loop variables and the expression of the old one.
@@ -87,7 +97,8 @@ std::vector<LoopRV> Schedule::split(LoopRV loop, const std::vector<Factor>& fact
       fused = fused * ir::int_imm(t, *factors[i]) + vars.back();
     }
     ir::arith::Analyzer analyzer = analyzer_for(func_, s.get());
-    for (size_t i = 0; i < vars.size(); ++i) analyzer.bind(vars[i], ir::Range{ir::int_imm(t, 0), ir::int_imm(t, *factors[i])});
+    for (size_t i = 0; i < vars.size(); ++i)
+      analyzer.bind(vars[i], ir::Range{ir::int_imm(t, 0), ir::int_imm(t, *factors[i])});
     fused = analyzer.simplify(fused);
     // A split that over-covers the extent guards every block below it.
     ir::Expr guard_pred = product > extent ? ir::lt(fused, ir::int_imm(t, extent)) : ir::Expr();
@@ -95,16 +106,20 @@ std::vector<LoopRV> Schedule::split(LoopRV loop, const std::vector<Factor>& fact
     // Step 3. Rebuild the nest and replace the loop.
     ir::Stmt body = substitute_loops(f->body, {{f->loop_var, fused}}, guard_pred, analyzer);
     for (size_t i = vars.size(); i-- > 0;)
-      body = ir::for_loop(vars[i], ir::int_imm(t, 0), ir::int_imm(t, *factors[i]), ir::ForKind::kSerial, body, "",
+      body = ir::for_loop(vars[i], ir::int_imm(t, 0), ir::int_imm(t, *factors[i]),
+                          ir::ForKind::kSerial, body, "",
                           i + 1 == vars.size() ? f->annotations : ir::Annotations{});
     set_func(replace_stmt(func_, s.get(), body));
 
     std::vector<LoopRV> out;
     std::vector<Input> inputs{loop};
     for (const Factor& fi : factor_inputs) {
-      if (const auto* v = std::get_if<ExprRV>(&fi)) inputs.emplace_back(RV(*v));
-      else if (const auto* c = std::get_if<int64_t>(&fi)) inputs.emplace_back(*c);
-      else inputs.emplace_back(std::monostate());
+      if (const auto* v = std::get_if<ExprRV>(&fi))
+        inputs.emplace_back(RV(*v));
+      else if (const auto* c = std::get_if<int64_t>(&fi))
+        inputs.emplace_back(*c);
+      else
+        inputs.emplace_back(std::monostate());
     }
     for (const ir::Var& v : vars) out.push_back(add_loop(v));
     record("split", std::move(inputs), {}, to_rvs(out));
@@ -115,7 +130,8 @@ std::vector<LoopRV> Schedule::split(LoopRV loop, const std::vector<Factor>& fact
 LoopRV Schedule::fuse(const std::vector<LoopRV>& loops) {
   return guard([&] {
     // Step 1. The loops must be plain and directly nested, outer to inner.
-    if (loops.empty()) throw ScheduleError("fuse", "no loops given", "Pass the loops to fuse, outermost first");
+    if (loops.empty())
+      throw ScheduleError("fuse", "no loops given", "Pass the loops to fuse, outermost first");
     std::vector<ir::Stmt> stmts;
     std::vector<int64_t> extents;
     for (size_t i = 0; i < loops.size(); ++i) {
@@ -125,10 +141,11 @@ LoopRV Schedule::fuse(const std::vector<LoopRV>& loops) {
       if (i > 0) {
         const auto* outer = stmts[i - 1].as<ir::ForNode>();
         if (!outer->body.same_as(stmts[i]))
-          throw ScheduleError("fuse",
-                              "loop `" + f->loop_var.name() + "` is not the only statement directly inside `" +
-                                  outer->loop_var.name() + "`",
-                              "Fuse only perfectly nested loops, given outermost first", outer->loop_var);
+          throw ScheduleError(
+              "fuse",
+              "loop `" + f->loop_var.name() + "` is not the only statement directly inside `" +
+                  outer->loop_var.name() + "`",
+              "Fuse only perfectly nested loops, given outermost first", outer->loop_var);
       }
     }
     // Step 2. One loop over the product; each old loop var is a digit of it.
@@ -154,7 +171,8 @@ LoopRV Schedule::fuse(const std::vector<LoopRV>& loops) {
     // Step 3. Replace the nest.
     const auto* innermost = stmts.back().as<ir::ForNode>();
     ir::Stmt body = substitute_loops(innermost->body, map, ir::Expr(), analyzer);
-    ir::Stmt loop = ir::for_loop(fused, ir::int_imm(t, 0), ir::int_imm(t, total), ir::ForKind::kSerial, body);
+    ir::Stmt loop =
+        ir::for_loop(fused, ir::int_imm(t, 0), ir::int_imm(t, total), ir::ForKind::kSerial, body);
     set_func(replace_stmt(func_, stmts.front().get(), loop));
     LoopRV out = add_loop(fused);
     record("fuse", std::vector<Input>(loops.begin(), loops.end()), {}, {out});
@@ -170,7 +188,8 @@ void Schedule::reorder(const std::vector<LoopRV>& loops) {
     for (LoopRV l : loops) {
       stmts.push_back(loop_stmt(l));
       if (!seen.insert(stmts.back().get()).second)
-        throw ScheduleError("reorder", "loop `" + loop_var(l).name() + "` is given twice", "", loop_var(l));
+        throw ScheduleError("reorder", "loop `" + loop_var(l).name() + "` is given twice", "",
+                            loop_var(l));
     }
     if (stmts.size() < 2) {
       record("reorder", std::vector<Input>(loops.begin(), loops.end()), {}, {});
@@ -189,31 +208,39 @@ void Schedule::reorder(const std::vector<LoopRV>& loops) {
     size_t top_depth = paths[top].size() - 1;
     if (path.size() <= top_depth || !path[top_depth].same_as(stmts[top]))
       throw ScheduleError("reorder", "the loops are not nested in one another",
-                          "Reorder only loops on one path from the root to a block", loop_var(loops[bottom]));
+                          "Reorder only loops on one path from the root to a block",
+                          loop_var(loops[bottom]));
     std::vector<ir::Stmt> chain(path.begin() + top_depth, path.end());
     for (size_t i = 0; i + 1 < chain.size(); ++i) {
       const auto* f = chain[i].as<ir::ForNode>();
       if (!f || !f->body.same_as(chain[i + 1]))
-        throw ScheduleError("reorder",
-                            "the loops are not perfectly nested: something besides loop `" +
-                                (chain[i + 1].as<ir::ForNode>() ? chain[i + 1].as<ir::ForNode>()->loop_var.name() : std::string("?")) +
-                                "` lies between them",
-                            "Reorder only loops that have nothing but the next loop in their body",
-                            f ? f->loop_var : ir::Var());
+        throw ScheduleError(
+            "reorder",
+            "the loops are not perfectly nested: something besides loop `" +
+                (chain[i + 1].as<ir::ForNode>() ? chain[i + 1].as<ir::ForNode>()->loop_var.name()
+                                                : std::string("?")) +
+                "` lies between them",
+            "Reorder only loops that have nothing but the next loop in their body",
+            f ? f->loop_var : ir::Var());
     }
     for (const ir::Stmt& s : stmts)
-      if (std::find_if(chain.begin(), chain.end(), [&](const ir::Stmt& c) { return c.same_as(s); }) == chain.end())
-        throw ScheduleError("reorder", "loop `" + s.as<ir::ForNode>()->loop_var.name() + "` is not on the path",
-                            "Reorder only loops on one path from the root to a block", s.as<ir::ForNode>()->loop_var);
+      if (std::find_if(chain.begin(), chain.end(),
+                       [&](const ir::Stmt& c) { return c.same_as(s); }) == chain.end())
+        throw ScheduleError(
+            "reorder", "loop `" + s.as<ir::ForNode>()->loop_var.name() + "` is not on the path",
+            "Reorder only loops on one path from the root to a block",
+            s.as<ir::ForNode>()->loop_var);
     // A loop over both spatial and reduction iters cannot move: a reduction
     // would no longer start at its first iteration, where init runs.
     for (const ir::Stmt& s : stmts) {
       std::string block = mixed_iter_block_using(s);
       if (!block.empty())
         throw ScheduleError("reorder",
-                            "loop `" + s.as<ir::ForNode>()->loop_var.name() + "` runs both spatial and reduction iters of block \"" +
-                                block + "\"",
-                            "Reorder loops before fusing spatial with reduction loops", s.as<ir::ForNode>()->loop_var);
+                            "loop `" + s.as<ir::ForNode>()->loop_var.name() +
+                                "` runs both spatial and reduction iters of block \"" + block +
+                                "\"",
+                            "Reorder loops before fusing spatial with reduction loops",
+                            s.as<ir::ForNode>()->loop_var);
     }
     for (const ir::Stmt& c : chain) {
       const auto* f = c.as<ir::ForNode>();
@@ -230,7 +257,8 @@ void Schedule::reorder(const std::vector<LoopRV>& loops) {
     ir::Stmt body = chain.back().as<ir::ForNode>()->body;
     for (size_t i = order.size(); i-- > 0;) {
       const auto* f = order[i].as<ir::ForNode>();
-      body = ir::for_loop(f->loop_var, f->min, f->extent, f->for_kind, body, f->thread_tag, f->annotations);
+      body = ir::for_loop(f->loop_var, f->min, f->extent, f->for_kind, body, f->thread_tag,
+                          f->annotations);
     }
     set_func(replace_stmt(func_, chain.front().get(), body));
     record("reorder", std::vector<Input>(loops.begin(), loops.end()), {}, {});
@@ -239,7 +267,8 @@ void Schedule::reorder(const std::vector<LoopRV>& loops) {
 
 LoopRV Schedule::add_unit_loop(RV target) {
   return guard([&] {
-    ir::Stmt s = target.kind == RV::Kind::kLoop ? loop_stmt(LoopRV{target.id}) : block_stmt(BlockRV{target.id});
+    ir::Stmt s = target.kind == RV::Kind::kLoop ? loop_stmt(LoopRV{target.id})
+                                                : block_stmt(BlockRV{target.id});
     ir::Var u("u", ir::DataType::Int(32));
     set_func(replace_stmt(func_, s.get(), ir::for_loop(u, 0, 1, ir::ForKind::kSerial, s)));
     LoopRV out = add_loop(u);
@@ -249,8 +278,8 @@ LoopRV Schedule::add_unit_loop(RV target) {
 }
 
 namespace {
-std::string call_with_list(const std::string& name, const std::vector<std::string>& in, size_t first,
-                           const std::string& keyword) {
+std::string call_with_list(const std::string& name, const std::vector<std::string>& in,
+                           size_t first, const std::string& keyword) {
   std::string s = "sch." + name + "(";
   if (first) s += in[0] + ", " + keyword + "=[";
   for (size_t i = first; i < in.size(); ++i) s += (i > first ? ", " : "") + in[i];
@@ -260,46 +289,63 @@ std::string call_with_list(const std::string& name, const std::vector<std::strin
 
 void register_loop_instructions() {
   register_instruction_kind(
-      {"split", false, false, {},
-       [](Schedule& sch, const std::vector<Input>& in, const std::vector<Attr>&, const std::optional<Decision>&) {
+      {"split",
+       false,
+       false,
+       {},
+       [](Schedule& sch, const std::vector<Input>& in, const std::vector<Attr>&,
+          const std::optional<Decision>&) {
          std::vector<Factor> factors;
          for (size_t i = 1; i < in.size(); ++i) {
-           if (const auto* v = std::get_if<int64_t>(&in[i])) factors.emplace_back(*v);
-           else if (std::holds_alternative<std::monostate>(in[i])) factors.emplace_back(std::monostate());
-           else factors.emplace_back(input_expr(in, i));
+           if (const auto* v = std::get_if<int64_t>(&in[i]))
+             factors.emplace_back(*v);
+           else if (std::holds_alternative<std::monostate>(in[i]))
+             factors.emplace_back(std::monostate());
+           else
+             factors.emplace_back(input_expr(in, i));
          }
          return to_rvs(sch.split(input_loop(in, 0), factors));
        },
-       [](const std::vector<std::string>& in, const std::vector<Attr>&, const std::optional<Decision>&) {
-         return call_with_list("split", in, 1, "factors");
-       },
+       [](const std::vector<std::string>& in, const std::vector<Attr>&,
+          const std::optional<Decision>&) { return call_with_list("split", in, 1, "factors"); },
        /*returns_list=*/true});
   auto loops_of = [](const std::vector<Input>& in) {
     std::vector<LoopRV> loops;
     for (size_t i = 0; i < in.size(); ++i) loops.push_back(input_loop(in, i));
     return loops;
   };
-  register_instruction_kind({"fuse", false, false, {},
-                             [loops_of](Schedule& sch, const std::vector<Input>& in, const std::vector<Attr>&,
-                                        const std::optional<Decision>&) {
-                               return std::vector<RV>{sch.fuse(loops_of(in))};
-                             },
-                             [](const std::vector<std::string>& in, const std::vector<Attr>&,
-                                const std::optional<Decision>&) { return call_with_list("fuse", in, 0, ""); }});
-  register_instruction_kind({"add_unit_loop", false, false, {},
-                             [](Schedule& sch, const std::vector<Input>& in, const std::vector<Attr>&,
-                                const std::optional<Decision>&) {
+  register_instruction_kind(
+      {"fuse",
+       false,
+       false,
+       {},
+       [loops_of](Schedule& sch, const std::vector<Input>& in, const std::vector<Attr>&,
+                  const std::optional<Decision>&) {
+         return std::vector<RV>{sch.fuse(loops_of(in))};
+       },
+       [](const std::vector<std::string>& in, const std::vector<Attr>&,
+          const std::optional<Decision>&) { return call_with_list("fuse", in, 0, ""); }});
+  register_instruction_kind({"add_unit_loop",
+                             false,
+                             false,
+                             {},
+                             [](Schedule& sch, const std::vector<Input>& in,
+                                const std::vector<Attr>&, const std::optional<Decision>&) {
                                return std::vector<RV>{sch.add_unit_loop(std::get<RV>(in.at(0)))};
                              },
                              nullptr});
-  register_instruction_kind({"reorder", false, false, {},
-                             [loops_of](Schedule& sch, const std::vector<Input>& in, const std::vector<Attr>&,
-                                        const std::optional<Decision>&) {
-                               sch.reorder(loops_of(in));
-                               return std::vector<RV>{};
-                             },
-                             [](const std::vector<std::string>& in, const std::vector<Attr>&,
-                                const std::optional<Decision>&) { return call_with_list("reorder", in, 0, ""); }});
+  register_instruction_kind(
+      {"reorder",
+       false,
+       false,
+       {},
+       [loops_of](Schedule& sch, const std::vector<Input>& in, const std::vector<Attr>&,
+                  const std::optional<Decision>&) {
+         sch.reorder(loops_of(in));
+         return std::vector<RV>{};
+       },
+       [](const std::vector<std::string>& in, const std::vector<Attr>&,
+          const std::optional<Decision>&) { return call_with_list("reorder", in, 0, ""); }});
 }
 
 }  // namespace kiln::sched

@@ -34,7 +34,8 @@ BlockRV Schedule::get_block(const std::string& name) {
   return guard([&] {
     if (!find_block(func_, name).defined()) {
       std::string names;
-      for (const ir::Stmt& b : all_blocks(func_)) names += (names.empty() ? "" : ", ") + b.as<ir::BlockRealizeNode>()->block->name;
+      for (const ir::Stmt& b : all_blocks(func_))
+        names += (names.empty() ? "" : ", ") + b.as<ir::BlockRealizeNode>()->block->name;
       throw ScheduleError("get_block", "there is no block named \"" + name + "\"",
                           "The blocks are: " + (names.empty() ? std::string("(none)") : names));
     }
@@ -77,11 +78,15 @@ std::vector<BlockRV> record_blocks(Schedule& sch, const std::string& kind, RV in
 }  // namespace
 
 std::vector<BlockRV> Schedule::get_child_blocks(BlockRV block) {
-  return guard([&] { return record_blocks(*this, "get_child_blocks", block, child_blocks(block_stmt(block))); });
+  return guard([&] {
+    return record_blocks(*this, "get_child_blocks", block, child_blocks(block_stmt(block)));
+  });
 }
 
 std::vector<BlockRV> Schedule::get_child_blocks(LoopRV loop) {
-  return guard([&] { return record_blocks(*this, "get_child_blocks", loop, child_blocks(loop_stmt(loop))); });
+  return guard([&] {
+    return record_blocks(*this, "get_child_blocks", loop, child_blocks(loop_stmt(loop)));
+  });
 }
 
 std::vector<BlockRV> Schedule::get_producers(BlockRV block) {
@@ -91,7 +96,8 @@ std::vector<BlockRV> Schedule::get_producers(BlockRV block) {
     std::vector<ir::Stmt> found;
     for (const ir::Stmt& s : siblings(func_, me)) {
       if (s.get() == me.get()) continue;
-      if (intersects(buffers_of(s.as<ir::BlockRealizeNode>()->block->writes), reads)) found.push_back(s);
+      if (intersects(buffers_of(s.as<ir::BlockRealizeNode>()->block->writes), reads))
+        found.push_back(s);
     }
     return record_blocks(*this, "get_producers", block, found);
   });
@@ -104,44 +110,69 @@ std::vector<BlockRV> Schedule::get_consumers(BlockRV block) {
     std::vector<ir::Stmt> found;
     for (const ir::Stmt& s : siblings(func_, me)) {
       if (s.get() == me.get()) continue;
-      if (intersects(buffers_of(s.as<ir::BlockRealizeNode>()->block->reads), writes)) found.push_back(s);
+      if (intersects(buffers_of(s.as<ir::BlockRealizeNode>()->block->reads), writes))
+        found.push_back(s);
     }
     return record_blocks(*this, "get_consumers", block, found);
   });
 }
 
 void register_query_instructions() {
-  register_instruction_kind({"get_block", true, false, {"name"},
-                             [](Schedule& sch, const std::vector<Input>&, const std::vector<Attr>& attrs,
-                                const std::optional<Decision>&) -> std::vector<RV> {
-                               return {sch.get_block(attr_as<std::string>(attrs, 0))};
-                             },
-                             [](const std::vector<std::string>&, const std::vector<Attr>& attrs,
-                                const std::optional<Decision>&) {
-                               return "sch.get_block(" + attr_to_python(attrs.at(0)) + ")";
-                             }});
-  register_instruction_kind({"get_loops", true, false, {},
-                             [](Schedule& sch, const std::vector<Input>& in, const std::vector<Attr>&,
-                                const std::optional<Decision>&) {
-                               return to_rvs(sch.get_loops(input_block(in, 0)));
-                             },
-                             nullptr, /*returns_list=*/true});
+  register_instruction_kind(
+      {"get_block",
+       true,
+       false,
+       {"name"},
+       [](Schedule& sch, const std::vector<Input>&, const std::vector<Attr>& attrs,
+          const std::optional<Decision>&) -> std::vector<RV> {
+         return {sch.get_block(attr_as<std::string>(attrs, 0))};
+       },
+       [](const std::vector<std::string>&, const std::vector<Attr>& attrs,
+          const std::optional<Decision>&) {
+         return "sch.get_block(" + attr_to_python(attrs.at(0)) + ")";
+       }});
+  register_instruction_kind(
+      {"get_loops",
+       true,
+       false,
+       {},
+       [](Schedule& sch, const std::vector<Input>& in, const std::vector<Attr>&,
+          const std::optional<Decision>&) { return to_rvs(sch.get_loops(input_block(in, 0))); },
+       nullptr,
+       /*returns_list=*/true});
   auto blocks_of = [](auto method) {
     return [method](Schedule& sch, const std::vector<Input>& in, const std::vector<Attr>&,
-                    const std::optional<Decision>&) { return to_rvs((sch.*method)(input_block(in, 0))); };
+                    const std::optional<Decision>&) {
+      return to_rvs((sch.*method)(input_block(in, 0)));
+    };
   };
-  register_instruction_kind({"get_producers", true, false, {}, blocks_of(&Schedule::get_producers), nullptr,
+  register_instruction_kind({"get_producers",
+                             true,
+                             false,
+                             {},
+                             blocks_of(&Schedule::get_producers),
+                             nullptr,
                              /*returns_list=*/true});
-  register_instruction_kind({"get_consumers", true, false, {}, blocks_of(&Schedule::get_consumers), nullptr,
+  register_instruction_kind({"get_consumers",
+                             true,
+                             false,
+                             {},
+                             blocks_of(&Schedule::get_consumers),
+                             nullptr,
                              /*returns_list=*/true});
-  register_instruction_kind({"get_child_blocks", true, false, {},
-                             [](Schedule& sch, const std::vector<Input>& in, const std::vector<Attr>&,
-                                const std::optional<Decision>&) {
+  register_instruction_kind({"get_child_blocks",
+                             true,
+                             false,
+                             {},
+                             [](Schedule& sch, const std::vector<Input>& in,
+                                const std::vector<Attr>&, const std::optional<Decision>&) {
                                const RV& rv = std::get<RV>(in.at(0));
-                               return rv.kind == RV::Kind::kLoop ? to_rvs(sch.get_child_blocks(LoopRV{rv.id}))
-                                                                 : to_rvs(sch.get_child_blocks(BlockRV{rv.id}));
+                               return rv.kind == RV::Kind::kLoop
+                                          ? to_rvs(sch.get_child_blocks(LoopRV{rv.id}))
+                                          : to_rvs(sch.get_child_blocks(BlockRV{rv.id}));
                              },
-                             nullptr, /*returns_list=*/true});
+                             nullptr,
+                             /*returns_list=*/true});
 }
 
 }  // namespace kiln::sched

@@ -1,9 +1,10 @@
+#include "ir/structural.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
 
 #include "ir/op.h"
-#include "ir/structural.h"
 
 namespace kiln::ir {
 namespace {

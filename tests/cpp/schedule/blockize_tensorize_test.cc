@@ -466,6 +466,14 @@ TEST(TensorIntrinRegistry, RegistersAndRefusesMalformedPairs) {
   EXPECT_THROW(register_tensor_intrin("dot_4x4x4_f32", dot.desc, dot.impl), std::invalid_argument);
   // An implementation with blocks in it could not be pasted twice.
   EXPECT_THROW(register_tensor_intrin("dot_copy", dot.desc, dot.desc), std::invalid_argument);
+  // Nor one that writes a buffer of its own.
+  ir::PrimFunc scratch = ir::parse_prim_func(R"(@kiln.prim_func
+def scratch(A: Buffer((4, 4), "float32"), B: Buffer((4, 4), "float32"), C: Buffer((4, 4), "float32")):
+    T = alloc_buffer((4, 4), "float32")
+    for i, j in grid(4, 4):
+        T[i, j] = A[i, j]
+)");
+  EXPECT_THROW(register_tensor_intrin("dot_scratch", dot.desc, scratch), std::invalid_argument);
   EXPECT_THROW(get_tensor_intrin("nothing"), std::invalid_argument);
   register_tensor_intrin("dot_4x4x4_f32_again", dot.desc, dot.impl);
   Schedule sch(matmul(8, 8, 8));

@@ -57,7 +57,8 @@ inline double max_output_difference(const ir::PrimFunc& original, const ir::Prim
     for (size_t i = 0; i < n; ++i) {
       if (std::isnan(a[i]) != std::isnan(b[i])) return INFINITY;
       if (std::isnan(a[i])) continue;
-      worst = std::max(worst, std::abs(double(a[i]) - b[i]) / std::max(1.0, std::abs(double(a[i]))));
+      worst =
+          std::max(worst, std::abs(double(a[i]) - b[i]) / std::max(1.0, std::abs(double(a[i]))));
     }
   }
   return worst;

@@ -12,7 +12,9 @@
 namespace kiln::sched {
 namespace {
 
-ir::PrimFunc matmul(int m, int n, int k) { return workloads::get("matmul", {{"M", m}, {"N", n}, {"K", k}}).func; }
+ir::PrimFunc matmul(int m, int n, int k) {
+  return workloads::get("matmul", {{"M", m}, {"N", n}, {"K", k}}).func;
+}
 
 // The schedule is exactly as before a refused primitive.
 void expect_unchanged(const Schedule& before, const Schedule& after) {
@@ -153,7 +155,8 @@ TEST(Trace, ChangedAndStaleDecisionsReplay) {
   // Changed decision: the replayed program uses it.
   Schedule changed(sch.original());
   sch.trace().with_decision(2, std::vector<int64_t>{4, 16}).apply_to(changed);
-  EXPECT_NE(ir::to_script(changed.func()).find("grid(4, 16"), std::string::npos) << ir::to_script(changed.func());
+  EXPECT_NE(ir::to_script(changed.func()).find("grid(4, 16"), std::string::npos)
+      << ir::to_script(changed.func());
   // Stale decision (does not multiply to the extent): repaired by resampling.
   Schedule stale(sch.original());
   sch.trace().with_decision(2, std::vector<int64_t>{5, 5}).apply_to(stale);
@@ -163,8 +166,9 @@ TEST(Trace, ChangedAndStaleDecisionsReplay) {
 }
 
 TEST(Trace, BadJsonIsAClearError) {
-  for (const char* bad : {R"({"instructions": 3})", R"({"version": 1, "instructions": [{"kind": "nope"}]})",
-                          R"({"version": 1, "instructions": [{"kind": "get_loops", "inputs": ["b9"]}]})"}) {
+  for (const char* bad :
+       {R"({"instructions": 3})", R"({"version": 1, "instructions": [{"kind": "nope"}]})",
+        R"({"version": 1, "instructions": [{"kind": "get_loops", "inputs": ["b9"]}]})"}) {
     EXPECT_THROW(Trace::from_json(nlohmann::json::parse(bad)), std::invalid_argument) << bad;
   }
 }
