@@ -9,11 +9,16 @@
 #include "ir/printer.h"
 #include "ir/structural.h"
 #include "schedule/schedule.h"
-#include "tests/cpp/schedule/differential.h"
+#include "tests/cpp/schedule/schedule_checks.h"
 #include "workloads/workloads.h"
 
 namespace kiln::sched {
 namespace {
+
+using testing::check_golden;
+using testing::expect_round_trip;
+using testing::expect_same_outputs;
+using testing::expect_unchanged;
 
 ir::PrimFunc matmul(int64_t m, int64_t n, int64_t k) {
   return workloads::get("matmul", {{"M", m}, {"N", n}, {"K", k}}).func;
@@ -21,11 +26,6 @@ ir::PrimFunc matmul(int64_t m, int64_t n, int64_t k) {
 
 ir::PrimFunc small_conv() {
   return workloads::get("conv2d_nhwc", {{"N", 1}, {"H", 6}, {"W", 5}, {"C", 3}, {"K", 4}}).func;
-}
-
-void expect_unchanged(const Schedule& before, const Schedule& after) {
-  EXPECT_TRUE(before.func() == after.func() || ir::structural_equal(before.func(), after.func()));
-  EXPECT_EQ(before.trace().size(), after.trace().size());
 }
 
 // `failing` must throw a ScheduleError whose message contains `text` and
@@ -40,57 +40,6 @@ void expect_error(const Schedule& sch, const std::function<void(Schedule&)>& fai
     EXPECT_NE(std::string(e.what()).find(text), std::string::npos) << e.what();
   }
   expect_unchanged(sch, copy);
-}
-
-void expect_round_trip(const Schedule& sch) {
-  Trace again = Trace::from_json(nlohmann::json::parse(sch.trace().to_json().dump()));
-  Schedule replay(sch.original());
-  again.apply_to(replay);
-  EXPECT_TRUE(ir::structural_equal(replay.func(), sch.func())) << ir::to_script(replay.func());
-  EXPECT_EQ(replay.trace().as_python(), sch.trace().as_python());
-}
-
-void expect_same_outputs(const Schedule& sch, size_t num_inputs) {
-  EXPECT_LE(testing::max_output_difference(sch.original(), sch.func(), num_inputs), 1e-5)
-      << ir::to_script(sch.func());
-  EXPECT_EQ(ir::to_script(ir::parse_prim_func(ir::to_script(sch.func()))),
-            ir::to_script(sch.func()));
-}
-
-// ---- golden cases: tests/ir_cases/<primitive>/<case>.kiln
-
-struct GoldenCase {
-  std::string before, schedule, expected;
-};
-
-GoldenCase read_golden(const std::string& path) {
-  std::ifstream in(std::string(KILN_SOURCE_DIR) + "/tests/ir_cases/" + path);
-  EXPECT_TRUE(in.good()) << path;
-  std::stringstream text;
-  text << in.rdbuf();
-  std::string s = text.str();
-  const std::string markers[] = {"## before\n", "## schedule\n", "## expected\n"};
-  size_t at[3];
-  for (int i = 0; i < 3; ++i) {
-    at[i] = s.find(markers[i]);
-    if (at[i] == std::string::npos) ADD_FAILURE() << path << " lacks " << markers[i];
-  }
-  auto section = [&](int i) {
-    size_t begin = at[i] + markers[i].size();
-    return s.substr(begin, i < 2 ? at[i + 1] - begin : std::string::npos);
-  };
-  return {section(0), section(1), section(2)};
-}
-
-void check_golden(const std::string& path, const std::function<void(Schedule&)>& apply) {
-  GoldenCase c = read_golden(path);
-  Schedule sch(ir::parse_prim_func(c.before));
-  apply(sch);
-  EXPECT_TRUE(ir::structural_equal(sch.func(), ir::parse_prim_func(c.expected)))
-      << path << ":\n"
-      << ir::to_script(sch.func());
-  EXPECT_EQ(sch.trace().as_python(), c.schedule) << path;
-  expect_round_trip(sch);
 }
 
 // ---- pad_einsum
