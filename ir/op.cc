@@ -96,7 +96,10 @@ Expr fold(ExprKind kind, DataType t, const Expr& a, const Expr& b) {
                    ? Expr()
                    : int_imm(t, wrap_to_type(t, static_cast<uint64_t>(floordiv_int(x, y))));
       case ExprKind::kFloorMod:
-        return div_overflows ? Expr() : int_imm(t, x - floordiv_int(x, y) * y);
+        return div_overflows
+                   ? Expr()
+                   : int_imm(t,
+                             wrap_to_type(t, ux - static_cast<uint64_t>(floordiv_int(x, y)) * uy));
       case ExprKind::kMin: return int_imm(t, std::min(x, y));
       case ExprKind::kMax: return int_imm(t, std::max(x, y));
       case ExprKind::kEQ: return int_imm(t, x == y);
