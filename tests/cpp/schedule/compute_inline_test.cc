@@ -16,6 +16,7 @@
 #include "ir/structural.h"
 #include "schedule/schedule.h"
 #include "tests/cpp/schedule/differential.h"
+#include "tests/cpp/schedule/schedule_checks.h"
 #include "workloads/workloads.h"
 
 namespace kiln::sched {
@@ -32,22 +33,9 @@ struct InlineCase {
 };
 
 InlineCase read_inline_case(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  std::string all = text.str();
-  const std::string markers[] = {"## before\n", "## schedule\n", "## expected\n"};
-  size_t at[3];
-  for (int i = 0; i < 3; ++i) {
-    at[i] = all.find(markers[i]);
-    EXPECT_NE(at[i], std::string::npos) << path << " lacks " << markers[i];
-  }
-  auto section = [&](int i) {
-    size_t begin = at[i] + markers[i].size();
-    return all.substr(begin, i < 2 ? at[i + 1] - begin : std::string::npos);
-  };
-  return {path.string(), ir::parse_prim_func(section(0)), section(1),
-          ir::parse_prim_func(section(2))};
+  testing::GoldenCase c = testing::read_golden_file(path.string());
+  return {path.string(), ir::parse_prim_func(c.before), c.schedule,
+          ir::parse_prim_func(c.expected)};
 }
 
 std::vector<InlineCase> inline_cases(const std::string& primitive) {

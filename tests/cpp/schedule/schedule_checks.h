@@ -48,9 +48,10 @@ struct GoldenCase {
   std::string before, schedule, expected;
 };
 
-inline GoldenCase read_golden(const std::string& path) {
-  std::ifstream in(std::string(KILN_SOURCE_DIR) + "/tests/ir_cases/" + path);
-  EXPECT_TRUE(in.good()) << path;
+// The three sections of a golden file at `file` (a full path).
+inline GoldenCase read_golden_file(const std::string& file) {
+  std::ifstream in(file);
+  EXPECT_TRUE(in.good()) << file;
   std::stringstream text;
   text << in.rdbuf();
   std::string s = text.str();
@@ -58,13 +59,18 @@ inline GoldenCase read_golden(const std::string& path) {
   size_t at[3];
   for (int i = 0; i < 3; ++i) {
     at[i] = s.find(markers[i]);
-    if (at[i] == std::string::npos) ADD_FAILURE() << path << " lacks " << markers[i];
+    if (at[i] == std::string::npos) ADD_FAILURE() << file << " lacks " << markers[i];
   }
   auto section = [&](int i) {
     size_t begin = at[i] + markers[i].size();
     return s.substr(begin, i < 2 ? at[i + 1] - begin : std::string::npos);
   };
   return {section(0), section(1), section(2)};
+}
+
+// A golden file by its path under tests/ir_cases/.
+inline GoldenCase read_golden(const std::string& path) {
+  return read_golden_file(std::string(KILN_SOURCE_DIR) + "/tests/ir_cases/" + path);
 }
 
 inline void check_golden(const std::string& path, const std::function<void(Schedule&)>& apply) {
