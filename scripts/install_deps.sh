@@ -7,7 +7,7 @@ APT_PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config clang
   llvm-16-dev libxgboost-dev xgboost libeigen3-dev libgtest-dev nlohmann-json3-dev
   pocl-opencl-icd ocl-icd-opencl-dev opencl-headers
-  libopenblas-dev libdnnl-dev zlib1g-dev libzstd-dev libedit-dev libxml2-dev libcurl4-openssl-dev
+  libopenblas-dev libdnnl-dev libdlpack-dev zlib1g-dev libzstd-dev libedit-dev libxml2-dev libcurl4-openssl-dev
 )
 PIP_PACKAGES=(numpy pytest scikit-build-core pybind11 rich matplotlib)
 

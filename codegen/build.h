@@ -1,0 +1,31 @@
+// build: compile a (scheduled) PrimFunc for a target into a callable Module.
+//
+//   kiln::Module m = kiln::build(func, kiln::Target("llvm"));
+//   m(a, b, c);                       // NDArrays, in parameter order
+//   m.get_source("ll");               // the LLVM IR; "asm" the assembly
+//   m.export_library("libmm.so");     // and libmm.h beside it
+#pragma once
+
+#include "codegen/target.h"
+#include "ir/function.h"
+#include "runtime/module.h"
+
+namespace kiln {
+
+using runtime::Module;
+using runtime::NDArray;
+
+// Lowers `func` (codegen/passes/pipeline.h) and compiles it with the
+// target's backend. Throws BuildError when the function cannot be compiled
+// for the target (a GPU schedule on the CPU, a limit exceeded, ...).
+Module build(const ir::PrimFunc& func, const Target& target);
+
+class BuildError : public std::runtime_error {
+ public:
+  explicit BuildError(const std::string& what) : std::runtime_error(what) {}
+};
+
+// The logical signature of `func`: parameter names, dtypes and shapes.
+runtime::KernelSignature signature_of(const ir::PrimFunc& func);
+
+}  // namespace kiln

@@ -1,0 +1,16 @@
+// Small statement helpers shared by the lowering passes.
+#pragma once
+
+#include "ir/stmt.h"
+
+namespace kiln::codegen {
+
+// The statement that does nothing (`evaluate(0)`), for a removed loop or if.
+ir::Stmt no_op();
+bool is_no_op(const ir::Stmt& s);
+
+// True when `e` mentions `var`.
+bool uses_var(const ir::Expr& e, const ir::Var& var);
+bool uses_var(const ir::Stmt& s, const ir::Var& var);
+
+}  // namespace kiln::codegen

@@ -1,0 +1,95 @@
+#include "codegen/target.h"
+
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+#include "runtime/c_api.h"
+#ifdef KILN_WITH_LLVM
+#include "codegen/llvm/llvm_backend.h"
+#endif
+
+namespace kiln {
+
+namespace {
+
+const std::vector<std::string>& known_options(const std::string& kind) {
+  static const std::vector<std::string> llvm = {"mcpu", "mattr", "mtriple"};
+  static const std::vector<std::string> cuda = {"arch"};
+  static const std::vector<std::string> opencl = {};
+  if (kind == "llvm") return llvm;
+  if (kind == "cuda") return cuda;
+  return opencl;
+}
+
+// The widest vector register the features allow, in bytes.
+int vector_bytes_of(const std::string& features) {
+  auto has = [&](const std::string& f) {
+    return features.find("+" + f + ",") != std::string::npos ||
+           features.size() >= f.size() + 1 &&
+               features.compare(features.size() - f.size() - 1, std::string::npos, "+" + f) == 0;
+  };
+  if (has("avx512f")) return 64;
+  if (has("avx") || has("avx2")) return 32;
+  return 16;
+}
+
+}  // namespace
+
+Target::Target(const std::string& text) {
+  std::istringstream in(text);
+  in >> kind_;
+  if (kind_ != "llvm" && kind_ != "cuda" && kind_ != "opencl")
+    throw std::invalid_argument("target `" + text + "`: unknown kind `" + kind_ +
+                                "`; use llvm, cuda or opencl (e.g. \"llvm -mcpu=znver3\", "
+                                "\"cuda -arch=sm_90\")");
+  std::string word;
+  while (in >> word) {
+    const size_t eq = word.find('=');
+    if (word.size() < 2 || word[0] != '-' || eq == std::string::npos)
+      throw std::invalid_argument("target `" + text + "`: option `" + word +
+                                  "` is not of the form -name=value");
+    std::string name = word.substr(1, eq - 1);
+    const auto& known = known_options(kind_);
+    bool ok = false;
+    for (const std::string& k : known) ok |= k == name;
+    if (!ok) {
+      std::string list;
+      for (const std::string& k : known) list += (list.empty() ? "-" : ", -") + k;
+      throw std::invalid_argument("target `" + text + "`: unknown option `-" + name + "` for " +
+                                  kind_ + (list.empty() ? " (it takes none)" : "; known: " + list));
+    }
+    options_[name] = word.substr(eq + 1);
+  }
+  if (kind_ == "llvm") {
+#ifdef KILN_WITH_LLVM
+    codegen::HostCpu host = codegen::host_cpu();
+    const bool given_cpu = options_.count("mcpu") > 0;
+    if (!given_cpu) options_["mcpu"] = host.cpu;
+    if (!options_.count("mattr") && !given_cpu) options_["mattr"] = host.features;
+    if (!options_.count("mtriple")) options_["mtriple"] = host.triple;
+#else
+    throw std::invalid_argument("target `" + text +
+                                "`: this kiln was built without LLVM (KILN_WITH_LLVM=OFF); "
+                                "rebuild with it, or use a cuda or opencl target");
+#endif
+    vector_bytes = vector_bytes_of(option("mattr"));
+    num_cores = kiln_num_threads();
+  } else {
+    warp_size = kind_ == "cuda" ? 32 : 1;
+  }
+}
+
+std::string Target::option(const std::string& name) const {
+  auto it = options_.find(name);
+  return it == options_.end() ? "" : it->second;
+}
+
+std::string Target::str() const {
+  std::string out = kind_;
+  for (const auto& [name, value] : options_) out += " -" + name + "=" + value;
+  return out;
+}
+
+}  // namespace kiln
