@@ -10,11 +10,13 @@
 #include <string>
 #include <vector>
 
-namespace kiln::runtime {
-
 // DLPack 0.8 added kDLBool = 6 (one byte per element, what NumPy and PyTorch
-// export for bool); the system dlpack.h may be older and lack the name.
-inline constexpr uint8_t kDLBoolCode = 6;
+// export for bool); an older dlpack.h (Debian 12 has 0.6) lacks the name.
+#if defined(DLPACK_VERSION) && !defined(DLPACK_MAJOR_VERSION) && DLPACK_VERSION < 80
+inline constexpr uint8_t kDLBool = 6;
+#endif
+
+namespace kiln::runtime {
 
 // "float32", "int8", "bfloat16", "bool"; throws RuntimeError for unknown text.
 DLDataType parse_dtype(const std::string& text);

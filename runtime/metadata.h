@@ -1,0 +1,35 @@
+// The kernel metadata a compiled module embeds as `__kiln_module_metadata`
+// (c_api.h), so that a loaded library knows its kernels' signatures:
+//
+//   {"version": 1, "kernels": [{"name": "matmul", "symbol": "matmul__packed",
+//     "alignment": 16, "params": [{"name": "A", "dtype": "float32",
+//     "shape": [64, 64]}, ...]}, ...]}
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "runtime/module.h"
+
+namespace kiln::runtime {
+
+inline constexpr int kMetadataVersion = 1;
+
+// A kernel as the metadata lists it: its signature and its packed entry.
+struct KernelEntry {
+  KernelSignature signature;
+  std::string symbol;
+};
+
+// "matmul" -> "matmul__packed", the packed entry's symbol.
+std::string packed_symbol(const std::string& kernel_name);
+
+// The JSON text for `kernels`, each with symbol packed_symbol(name).
+std::string metadata_json(const std::vector<KernelSignature>& kernels);
+
+// Inverses of metadata_json; throw RuntimeError naming the bad field
+// ("kernels[0].params[1].dtype: ...") when `json` is not valid metadata.
+std::vector<KernelEntry> parse_metadata_entries(const std::string& json);
+std::vector<KernelSignature> parse_metadata(const std::string& json);
+
+}  // namespace kiln::runtime
