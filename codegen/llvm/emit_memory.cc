@@ -1,0 +1,131 @@
+// Buffer loads and stores. A Ramp index of stride 1 is one vector access;
+// any other vector index is a gather or scatter. Bools are bytes in memory.
+#include "codegen/llvm/emitter.h"
+#include "ir/buffer.h"
+#include "ir/functor.h"
+
+namespace kiln::codegen::llvm_backend {
+
+namespace {
+
+class StoreFinder : public ir::IRVisitor {
+ public:
+  std::unordered_set<const ir::BufferNode*> stored;
+
+ protected:
+  void visit_buffer_store(const ir::BufferStoreNode* op) override {
+    stored.insert(op->buffer.get());
+    IRVisitor::visit_buffer_store(op);
+  }
+};
+
+// The only index of a lowered access.
+const ir::Expr& flat_index(const ir::Buffer& buffer, const std::vector<ir::Expr>& indices) {
+  if (indices.size() != 1) {
+    internal_error("an access to `" + buffer->name + "` has " + std::to_string(indices.size()) +
+                   " indices; lowered buffers are flat");
+  }
+  return indices[0];
+}
+
+const ir::RampNode* contiguous_ramp(const ir::Expr& index) {
+  const auto* ramp = index.as<ir::RampNode>();
+  return ramp && ir::is_const_int(ramp->stride, 1) ? ramp : nullptr;
+}
+
+}  // namespace
+
+std::unordered_set<const ir::BufferNode*> stored_buffers(const ir::Stmt& body) {
+  StoreFinder finder;
+  finder.visit(body);
+  return finder.stored;
+}
+
+llvm::Value* KernelEmitter::buffer_pointer(const ir::Buffer& b) {
+  auto it = buffers_.find(b.get());
+  if (it == buffers_.end()) {
+    internal_error("buffer `" + b->name +
+                   "` is accessed where it is neither a parameter nor allocated");
+  }
+  return it->second;
+}
+
+namespace {
+
+// Indices are int32 or int64; addresses are computed in 64 bits.
+llvm::Value* widen_index(llvm::IRBuilder<>& b, llvm::Value* index, ir::DataType t) {
+  llvm::Type* i64 = b.getInt64Ty();
+  if (auto* v = llvm::dyn_cast<llvm::FixedVectorType>(index->getType())) {
+    i64 = llvm::FixedVectorType::get(i64, v->getNumElements());
+  }
+  return t.is_uint() ? b.CreateZExtOrTrunc(index, i64) : b.CreateSExtOrTrunc(index, i64);
+}
+
+}  // namespace
+
+llvm::Value* KernelEmitter::buffer_load(const ir::BufferLoadNode* op) {
+  const ir::Expr& index = flat_index(op->buffer, op->indices);
+  const ir::DataType elem = op->buffer->dtype;
+  const int lanes = op->dtype.lanes();
+  if (op->dtype.element_of() != elem || index.dtype().lanes() != lanes) {
+    internal_error("a " + op->dtype.str() + " load from `" + op->buffer->name + "` (" + elem.str() +
+                   ") with a " + index.dtype().str() + " index");
+  }
+  llvm::Value* base = buffer_pointer(op->buffer);
+  llvm::Type* elem_type = mem_type(elem);
+  const llvm::Align align(elem.bytes());
+  llvm::Value* value;
+  if (lanes == 1) {
+    llvm::Value* ptr =
+        b_.CreateInBoundsGEP(elem_type, base, widen_index(b_, expr(index), index.dtype()));
+    value = b_.CreateAlignedLoad(elem_type, ptr, align, op->buffer->name);
+  } else {
+    llvm::Type* vec_type = mem_type(op->dtype);
+    if (const ir::RampNode* ramp = contiguous_ramp(index)) {
+      llvm::Value* ptr = b_.CreateInBoundsGEP(
+          elem_type, base, widen_index(b_, expr(ramp->base), ramp->base.dtype()));
+      if (load_mask_) {
+        value = b_.CreateMaskedLoad(vec_type, ptr, align, load_mask_);
+      } else {
+        value = b_.CreateAlignedLoad(vec_type, ptr, align, op->buffer->name);
+      }
+    } else {
+      llvm::Value* ptrs =
+          b_.CreateInBoundsGEP(elem_type, base, widen_index(b_, expr(index), index.dtype()));
+      value = b_.CreateMaskedGather(vec_type, ptrs, align, load_mask_);
+    }
+  }
+  if (elem.is_bool()) return b_.CreateICmpNE(value, llvm::Constant::getNullValue(value->getType()));
+  return value;
+}
+
+void KernelEmitter::buffer_store(const ir::BufferStoreNode* op) {
+  const ir::Expr& index = flat_index(op->buffer, op->indices);
+  const ir::DataType elem = op->buffer->dtype;
+  const int lanes = op->value.dtype().lanes();
+  if (op->value.dtype().element_of() != elem || index.dtype().lanes() != lanes) {
+    internal_error("a " + op->value.dtype().str() + " store to `" + op->buffer->name + "` (" +
+                   elem.str() + ") with a " + index.dtype().str() + " index");
+  }
+  llvm::Value* base = buffer_pointer(op->buffer);
+  llvm::Type* elem_type = mem_type(elem);
+  const llvm::Align align(elem.bytes());
+  llvm::Value* value = expr(op->value);
+  if (elem.is_bool()) value = b_.CreateZExt(value, mem_type(op->value.dtype()));
+  if (lanes == 1) {
+    llvm::Value* ptr =
+        b_.CreateInBoundsGEP(elem_type, base, widen_index(b_, expr(index), index.dtype()));
+    b_.CreateAlignedStore(value, ptr, align);
+  } else if (const ir::RampNode* ramp = contiguous_ramp(index)) {
+    llvm::Value* ptr = b_.CreateInBoundsGEP(elem_type, base,
+                                            widen_index(b_, expr(ramp->base), ramp->base.dtype()));
+    b_.CreateAlignedStore(value, ptr, align);
+  } else {
+    // Lanes are written in order, so the last of equal indices wins.
+    llvm::Value* ptrs =
+        b_.CreateInBoundsGEP(elem_type, base, widen_index(b_, expr(index), index.dtype()));
+    b_.CreateMaskedScatter(value, ptrs, align);
+  }
+}
+
+}  // namespace kiln::codegen::llvm_backend

@@ -1,0 +1,161 @@
+// build_llvm: emit → verify → O3 → object file → JIT → module.
+#include "codegen/llvm/llvm_backend.h"
+
+#include <llvm/IR/LLVMContext.h>
+#include <llvm/IR/Verifier.h>
+#include <llvm/Support/raw_ostream.h>
+#include <llvm/TargetParser/Host.h>
+#include <llvm/TargetParser/Triple.h>
+
+#include <cctype>
+#include <chrono>
+#include <set>
+
+#include "codegen/build.h"
+#include "codegen/llvm/emitter.h"
+#include "codegen/llvm/llvm_module.h"
+#include "codegen/llvm/machine_code.h"
+#include "codegen/llvm/optimize.h"
+#include "runtime/metadata.h"
+
+namespace kiln::codegen {
+
+using namespace llvm_backend;
+
+namespace {
+
+class Stopwatch {
+ public:
+  // Milliseconds since the last call (or construction).
+  double lap() {
+    const auto now = std::chrono::steady_clock::now();
+    const double ms = std::chrono::duration<double, std::milli>(now - last_).count();
+    last_ = now;
+    return ms;
+  }
+
+ private:
+  std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
+};
+
+bool is_c_identifier(const std::string& name) {
+  if (name.empty() || std::isdigit(static_cast<unsigned char>(name[0]))) return false;
+  for (char c : name) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') return false;
+  }
+  return true;
+}
+
+// Step 1. Everything about the request that can be wrong, before any work.
+void check_request(const std::vector<LoweredKernel>& kernels, const Target& target,
+                   const MachineSpec& spec) {
+  if (target.kind() != "llvm") {
+    throw BuildError("build_llvm: the target is `" + target.str() +
+                     "`; the LLVM backend compiles for \"llvm\" targets (the CPU)");
+  }
+  if (kernels.empty()) throw BuildError("build_llvm: no kernels to compile");
+  const llvm::Triple host(llvm::sys::getProcessTriple());
+  const llvm::Triple wanted(spec.triple);
+  if (wanted.getArch() != host.getArch() || wanted.getOS() != host.getOS()) {
+    throw BuildError("build_llvm: target triple `" + spec.triple + "` is not this machine's (" +
+                     host.str() + "), so its code cannot run here; drop -mtriple, or give " +
+                     host.str());
+  }
+  std::set<std::string> names;
+  for (const LoweredKernel& k : kernels) {
+    const std::string& name = k.signature.name;
+    if (!is_c_identifier(name)) {
+      throw BuildError("build_llvm: kernel name `" + name +
+                       "` is not a C identifier (letters, digits, '_'); it is the kernel's "
+                       "symbol. Name the function accordingly (signature_of does this)");
+    }
+    if (!names.insert(name).second) {
+      throw BuildError("build_llvm: two kernels are named `" + name +
+                       "`; a module's kernels need distinct names");
+    }
+    if (!k.func) throw BuildError("build_llvm: kernel `" + name + "` has no function");
+  }
+}
+
+void add_module_globals(llvm::Module* module, const std::vector<LoweredKernel>& kernels) {
+  llvm::LLVMContext& ctx = module->getContext();
+  auto* pointer = llvm::PointerType::get(ctx, 0);
+  auto* pool = new llvm::GlobalVariable(
+      *module, pointer, /*isConstant=*/false, llvm::GlobalValue::ExternalLinkage,
+      llvm::ConstantPointerNull::get(pointer), kParallelForSymbol);
+  pool->setDSOLocal(true);
+  std::vector<runtime::KernelSignature> signatures;
+  for (const LoweredKernel& k : kernels) signatures.push_back(k.signature);
+  llvm::Constant* text =
+      llvm::ConstantDataArray::getString(ctx, runtime::metadata_json(signatures));
+  auto* metadata =
+      new llvm::GlobalVariable(*module, text->getType(), /*isConstant=*/true,
+                               llvm::GlobalValue::ExternalLinkage, text, "__kiln_module_metadata");
+  metadata->setDSOLocal(true);
+}
+
+std::string print_module(const llvm::Module& module) {
+  std::string text;
+  llvm::raw_string_ostream out(text);
+  module.print(out, nullptr);
+  out.flush();
+  return text;
+}
+
+}  // namespace
+
+runtime::Module build_llvm(const std::vector<LoweredKernel>& kernels, const Target& target) {
+  Stopwatch clock;
+  ModuleArtifacts artifacts;
+  artifacts.machine = machine_spec(target);
+  artifacts.target = target.str();
+  check_request(kernels, target, artifacts.machine);
+  std::unique_ptr<llvm::TargetMachine> tm = make_target_machine(artifacts.machine);
+
+  // Step 2. LLVM IR for every kernel, in one module.
+  llvm::LLVMContext context;
+  llvm::Module module("kiln", context);
+  module.setTargetTriple(artifacts.machine.triple);
+  module.setDataLayout(tm->createDataLayout());
+  add_module_globals(&module, kernels);
+  KernelEmitter emitter(&module, artifacts.machine.cpu, artifacts.machine.features);
+  for (const LoweredKernel& k : kernels) {
+    emitter.emit(k);
+    HeaderKernel header{k.signature, {}};
+    const auto stored = stored_buffers(k.func->body);
+    for (const ir::Buffer& p : k.func->params) header.read_only.push_back(!stored.count(p.get()));
+    artifacts.kernels.push_back(std::move(header));
+  }
+  for (llvm::Function& f : module) {
+    if (!f.isDeclaration() && !f.hasLocalLinkage()) f.setDSOLocal(true);
+  }
+  std::string problems;
+  llvm::raw_string_ostream problem_stream(problems);
+  if (llvm::verifyModule(module, &problem_stream)) {
+    internal_error("the emitted LLVM IR is invalid:\n" + problem_stream.str());
+  }
+  artifacts.times.emit_ms = clock.lap();
+
+  // Step 3. Optimize, keep the IR text, make machine code.
+  optimize_module(&module, tm.get());
+  artifacts.times.optimize_ms = clock.lap();
+  artifacts.ir = print_module(module);
+  artifacts.object = emit_object(&module, tm.get());
+  artifacts.times.codegen_ms = clock.lap();
+
+  // Step 4. Into the process: entries, and the pool for parallel loops.
+  std::shared_ptr<JitCode> code = JitCode::load(artifacts.object, kernels[0].signature.name);
+  std::vector<runtime::KernelSignature> signatures;
+  std::vector<kiln_packed_fn> entries;
+  for (const LoweredKernel& k : kernels) {
+    signatures.push_back(k.signature);
+    entries.push_back(
+        reinterpret_cast<kiln_packed_fn>(code->lookup(runtime::packed_symbol(k.signature.name))));
+  }
+  *static_cast<kiln_parallel_for_fn*>(code->lookup(kParallelForSymbol)) = &kiln_parallel_for;
+  artifacts.times.jit_ms = clock.lap();
+  return runtime::Module(std::make_shared<LlvmModule>(std::move(signatures), std::move(entries),
+                                                      std::move(code), std::move(artifacts)));
+}
+
+}  // namespace kiln::codegen

@@ -1,0 +1,41 @@
+// The LLVM CPU backend: lowered PrimFuncs → LLVM IR → O3 → machine code in
+// the process (ORC JIT), behind the C ABI of runtime/c_api.h.
+//
+//   Module m = codegen::build_llvm({{lowered, signature}}, Target("llvm"));
+//   m.get_source("ll");         // optimized LLVM IR; "asm": assembly
+//   m.export_library("libk.so"); // a shared library and libk.h beside it
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "codegen/target.h"
+#include "ir/function.h"
+#include "runtime/module.h"
+
+namespace kiln::codegen {
+
+// One kernel to compile: `func` in lowered form (codegen/lowered_form.h) and
+// its logical signature, whose name is the kernel's symbol.
+struct LoweredKernel {
+  ir::PrimFunc func;
+  runtime::KernelSignature signature;
+};
+
+// JIT-compiles the kernels for an "llvm" target into one module. Options
+// -mtriple/-mcpu/-mattr are used as given; missing ones come from
+// host_cpu(). Throws BuildError when a kernel cannot run on a CPU (a GPU
+// schedule, an unknown storage scope) or the target is not this machine's
+// architecture; std::logic_error when the input breaks the lowered form.
+runtime::Module build_llvm(const std::vector<LoweredKernel>& kernels, const Target& target);
+
+// The machine this process runs on, as LLVM sees it.
+struct HostCpu {
+  std::string triple;
+  std::string cpu;       // "znver3", "skylake-avx512", ...
+  std::string features;  // "+avx2,+fma,...,-avx512f": every feature the host reports
+  int vector_bytes;      // 64 with avx512f, 32 with avx/avx2, else 16
+};
+HostCpu host_cpu();
+
+}  // namespace kiln::codegen
