@@ -14,22 +14,6 @@ namespace kiln {
 
 namespace {
 
-// DLPack's view of an IR data type.
-DLDataType to_dlpack(ir::DataType t) {
-  DLDataType out;
-  out.bits = static_cast<uint8_t>(t.is_bool() ? 8 : t.bits());
-  out.lanes = static_cast<uint16_t>(t.lanes());
-  switch (t.code()) {
-    case ir::DataType::Code::kInt: out.code = kDLInt; break;
-    case ir::DataType::Code::kUInt: out.code = kDLUInt; break;
-    case ir::DataType::Code::kFloat: out.code = kDLFloat; break;
-    case ir::DataType::Code::kBFloat: out.code = kDLBfloat; break;
-    case ir::DataType::Code::kBool: out.code = kDLBool; break;
-    case ir::DataType::Code::kHandle: out.code = kDLOpaqueHandle; break;
-  }
-  return out;
-}
-
 // A kernel name is a C identifier: other characters become '_'.
 std::string symbol_name(const std::string& name) {
   std::string out = name.empty() ? "kernel" : name;
@@ -65,7 +49,7 @@ runtime::KernelSignature signature_of(const ir::PrimFunc& func) {
       throw BuildError("build(" + func->name + "): parameter `" + p->name +
                        "` has a symbolic shape; kiln compiles static shapes only");
     }
-    sig.params.push_back({p->name, to_dlpack(p->dtype), std::move(shape)});
+    sig.params.push_back({p->name, runtime::parse_dtype(p->dtype.str()), std::move(shape)});
   }
   return sig;
 }
@@ -76,9 +60,8 @@ Module build(const ir::PrimFunc& func, const Target& target) {
     ThreadLoopFinder threads;
     threads.visit(func->body);
     if (threads.found)
-      throw BuildError("build(" + func->name + ", llvm): loop `" +
-                       threads.found->loop_var.name() + "` is bound to `" +
-                       threads.found->thread_tag +
+      throw BuildError("build(" + func->name + ", llvm): loop `" + threads.found->loop_var.name() +
+                       "` is bound to `" + threads.found->thread_tag +
                        "`, a GPU thread axis; build it for a cuda or opencl target, or remove "
                        "the bind from the schedule");
 #ifdef KILN_WITH_LLVM

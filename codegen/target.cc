@@ -25,11 +25,8 @@ const std::vector<std::string>& known_options(const std::string& kind) {
 
 // The widest vector register the features allow, in bytes.
 int vector_bytes_of(const std::string& features) {
-  auto has = [&](const std::string& f) {
-    return features.find("+" + f + ",") != std::string::npos ||
-           features.size() >= f.size() + 1 &&
-               features.compare(features.size() - f.size() - 1, std::string::npos, "+" + f) == 0;
-  };
+  const std::string list = "," + features + ",";
+  auto has = [&](const std::string& f) { return list.find(",+" + f + ",") != std::string::npos; };
   if (has("avx512f")) return 64;
   if (has("avx") || has("avx2")) return 32;
   return 16;

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
+#include "fuzz/arguments.h"
 #include "fuzz/random_schedule.h"
 #include "ir/interpreter.h"
 #include "ir/parser.h"
@@ -17,44 +18,6 @@
 namespace kiln::fuzz {
 
 namespace {
-
-// Random float32 inputs, NaN-poisoned outputs (an unwritten element then
-// cannot match by accident). Every registered workload is float32.
-struct Buffers {
-  std::vector<std::vector<float>> data;
-  std::vector<ir::TensorView> views;
-};
-
-Buffers make_buffers(const ir::PrimFunc& func, uint64_t seed) {
-  Buffers b;
-  sched::RandomEngine rng(seed);
-  const size_t outputs_from = func->params.size() - 1;  // workloads have one output, last
-  for (size_t p = 0; p < func->params.size(); ++p) {
-    const ir::Buffer& buf = func->params[p];
-    std::vector<float> v(static_cast<size_t>(ir::num_elements(buf)));
-    for (float& x : v) x = p < outputs_from ? static_cast<float>(rng.uniform_real() * 2 - 1) : NAN;
-    b.data.push_back(std::move(v));
-  }
-  for (size_t p = 0; p < func->params.size(); ++p)
-    b.views.push_back(
-        {b.data[p].data(), func->params[p]->dtype, ir::static_shape(func->params[p])});
-  return b;
-}
-
-// Empty when the outputs agree; otherwise what differs. Reordered float
-// reductions may round differently, hence the tolerance.
-std::string compare_outputs(const Buffers& expected, const Buffers& got) {
-  const std::vector<float>& a = expected.data.back();
-  const std::vector<float>& b = got.data.back();
-  for (size_t i = 0; i < a.size(); ++i) {
-    bool same = (std::isnan(a[i]) && std::isnan(b[i])) ||
-                std::abs(a[i] - b[i]) <= 1e-4f + 1e-4f * std::abs(a[i]);
-    if (!same)
-      return "output element " + std::to_string(i) + " is " + std::to_string(b[i]) + ", expected " +
-             std::to_string(a[i]);
-  }
-  return "";
-}
 
 std::string replay_recipe(const std::string& workload, uint64_t seed) {
   return "python3 -m kiln fuzz --traces 1 --seed " + std::to_string(seed) + " --workload " +
@@ -86,7 +49,7 @@ FuzzReport run_fuzz(const FuzzOptions& options, std::ostream& log) {
       options.workload.empty() ? workloads::list() : std::vector<std::string>{options.workload};
   struct Reference {
     ir::PrimFunc func;
-    Buffers outputs;
+    Arguments outputs;
   };
   std::map<std::string, Reference> references;
   auto start = std::chrono::steady_clock::now();
@@ -100,7 +63,7 @@ FuzzReport run_fuzz(const FuzzOptions& options, std::ostream& log) {
       auto ref = references.find(name);
       if (ref == references.end()) {
         ir::PrimFunc func = workloads::get(name, fuzz_shape(name)).func;
-        Buffers out = make_buffers(func, 0);
+        Arguments out = make_arguments(func, 0);
         ir::interpret(func, out.views);
         ref = references.emplace(name, Reference{func, std::move(out)}).first;
       }
@@ -113,7 +76,7 @@ FuzzReport run_fuzz(const FuzzOptions& options, std::ostream& log) {
       trace_text = sch.trace().as_python();
 
       std::string failure;
-      Buffers got = make_buffers(sch.func(), 0);
+      Arguments got = make_arguments(sch.func(), 0);
       ir::interpret(sch.func(), got.views);
       failure = compare_outputs(ref->second.outputs, got);
       if (failure.empty()) {

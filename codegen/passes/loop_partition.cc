@@ -48,29 +48,29 @@ class ConditionCollector : public ir::IRVisitor {
 
 class Partitioner : public ir::IRMutator {
  protected:
+  // Outer loops split first: a tail peeled off outside leaves the inner
+  // loops of the main part whole.
   ir::Stmt mutate_for(const ir::Stmt& s, const ir::ForNode* op) override {
     outer_.bind(op->loop_var, ir::Range::from_min_extent(op->min, op->extent));
-    ir::Stmt out = ir::IRMutator::mutate_for(s, op);
-    const auto* loop = out.as<ir::ForNode>();
-    const int64_t* extent = ir::as_const_int(loop->extent);
-    const bool splittable = loop->for_kind == ir::ForKind::kSerial ||
-                            loop->for_kind == ir::ForKind::kParallel ||
-                            loop->for_kind == ir::ForKind::kUnrolled;
-    if (!splittable || !extent || *extent < 2 || !ir::is_const_int(loop->min, 0) ||
-        partitions_ >= kMaxPartitions)
-      return out;
-    std::optional<int64_t> cut = split_point(*loop, *extent);
-    if (!cut) return out;
+    const int64_t* extent = ir::as_const_int(op->extent);
+    const bool splittable =
+        op->for_kind == ir::ForKind::kSerial || op->for_kind == ir::ForKind::kParallel ||
+        op->for_kind == ir::ForKind::kUnrolled || op->for_kind == ir::ForKind::kVectorized;
+    std::optional<int64_t> cut;
+    if (splittable && extent && *extent >= 2 && ir::is_const_int(op->min, 0) &&
+        partitions_ < kMaxPartitions)
+      cut = split_point(*op, *extent);
+    if (!cut) return ir::IRMutator::mutate_for(s, op);
     ++partitions_;
     // [0, cut) keeps the variable; [cut, extent) gets a fresh one shifted by cut.
-    ir::Var tail_var = loop->loop_var.copy_with_name(loop->loop_var.name());
-    ir::Stmt tail_body = ir::substitute(
-        loop->body, {{loop->loop_var, tail_var + ir::int_imm(tail_var.dtype(), *cut)}});
-    ir::Stmt head = ir::for_loop(loop->loop_var, loop->min, ir::int_imm(loop->extent.dtype(), *cut),
-                                 loop->for_kind, loop->body, "", loop->annotations);
+    ir::Var tail_var = op->loop_var.copy_with_name(op->loop_var.name());
+    ir::Stmt tail_body =
+        ir::substitute(op->body, {{op->loop_var, tail_var + ir::int_imm(tail_var.dtype(), *cut)}});
+    ir::Stmt head = ir::for_loop(op->loop_var, op->min, ir::int_imm(op->extent.dtype(), *cut),
+                                 op->for_kind, op->body, "", op->annotations);
     ir::Stmt tail = ir::for_loop(tail_var, ir::make_zero(tail_var.dtype()),
-                                 ir::int_imm(loop->extent.dtype(), *extent - *cut), loop->for_kind,
-                                 tail_body, "", loop->annotations);
+                                 ir::int_imm(op->extent.dtype(), *extent - *cut), op->for_kind,
+                                 tail_body, "", op->annotations);
     // Each part may split again on another condition.
     return ir::seq({mutate(head), mutate(tail)});
   }
@@ -85,8 +85,9 @@ class Partitioner : public ir::IRMutator {
       if (!uses_var(c.expr, loop.loop_var)) continue;
       auto holds_on = [&](int64_t lo, int64_t hi) {
         ir::arith::Analyzer a = outer_;
-        a.bind(loop.loop_var, ir::Range::from_min_extent(ir::int_imm(loop.loop_var.dtype(), lo),
-                                                         ir::int_imm(loop.loop_var.dtype(), hi - lo)));
+        a.bind(loop.loop_var,
+               ir::Range::from_min_extent(ir::int_imm(loop.loop_var.dtype(), lo),
+                                          ir::int_imm(loop.loop_var.dtype(), hi - lo)));
         for (const auto& [var, range] : c.inner_loops) a.bind(var, range);
         return a.can_prove(c.expr);
       };

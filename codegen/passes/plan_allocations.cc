@@ -59,6 +59,7 @@ class AllocationPlacer : public ir::IRMutator {
   // Buffers to allocate around the body of each loop; nullptr: the root body.
   std::unordered_map<const ir::ForNode*, std::vector<ir::Buffer>> at;
   ir::Annotations attrs;
+  std::vector<ir::Buffer> params;
 
  protected:
   ir::Stmt mutate_for(const ir::Stmt& s, const ir::ForNode* op) override {
@@ -71,11 +72,11 @@ class AllocationPlacer : public ir::IRMutator {
   }
   ir::Block mutate_block(const ir::Block& block) override {
     ir::Block b = ir::IRMutator::mutate_block(block);
-    auto align = b->annotations.find("buffer_dim_align");
-    if (b->alloc_buffers.empty() && align == b->annotations.end() && b->name != "root") return b;
+    const bool aligns = b->annotations.count("buffer_dim_align") > 0;
+    if (b->alloc_buffers.empty() && !aligns && b->name != "root") return b;
     auto node = ir::copy_block(*b);
     node->alloc_buffers.clear();
-    if (align != node->annotations.end()) {
+    if (auto align = node->annotations.find("buffer_dim_align"); align != node->annotations.end()) {
       record_alignment(*node, std::get<std::vector<int64_t>>(align->second));
       node->annotations.erase("buffer_dim_align");
     }
@@ -92,6 +93,9 @@ class AllocationPlacer : public ir::IRMutator {
   void record_alignment(const ir::BlockNode& block, const std::vector<int64_t>& entries) {
     for (size_t i = 0; i + 3 < entries.size(); i += 4) {
       const ir::Buffer& buffer = block.writes.at(static_cast<size_t>(entries[i])).buffer;
+      // A later compute_inline can leave the request on a parameter, whose
+      // layout belongs to the caller.
+      if (std::find(params.begin(), params.end(), buffer) != params.end()) continue;
       auto& value = attrs["storage_align:" + buffer->name];
       if (!std::holds_alternative<std::vector<int64_t>>(value)) value = std::vector<int64_t>{};
       auto& list = std::get<std::vector<int64_t>>(value);
@@ -107,6 +111,7 @@ ir::PrimFunc plan_allocations(const ir::PrimFunc& func, bool gpu) {
   scopes.visit(func->body);
   AllocationPlacer placer;
   placer.attrs = func->attrs;
+  placer.params = func->params;
   for (const ir::Buffer& buffer : scopes.allocated) {
     auto it = scopes.common.find(buffer.get());
     if (it == scopes.common.end()) continue;  // never accessed: no storage

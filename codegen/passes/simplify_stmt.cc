@@ -79,7 +79,8 @@ class StmtSimplifier : public ir::IRMutator {
  private:
   // The arithmetic simplifier works on scalar integer and boolean expressions.
   ir::Expr simplify(const ir::Expr& e) {
-    const bool arithmetic = e.dtype().is_scalar() && (e.dtype().is_integer() || e.dtype().is_bool());
+    const bool arithmetic =
+        e.dtype().is_scalar() && (e.dtype().is_integer() || e.dtype().is_bool());
     return arithmetic ? analyzer_.simplify(mutate(e)) : mutate(e);
   }
   std::vector<ir::Expr> simplified(const std::vector<ir::Expr>& in) {

@@ -24,7 +24,20 @@ class VarFinder : public ir::IRVisitor {
  private:
   const ir::VarNode* var_;
 };
+class LoadFinder : public ir::IRVisitor {
+ public:
+  bool found = false;
+
+ protected:
+  void visit_buffer_load(const ir::BufferLoadNode*) override { found = true; }
+};
 }  // namespace
+
+bool reads_memory(const ir::Expr& e) {
+  LoadFinder f;
+  f.visit(e);
+  return f.found;
+}
 
 bool uses_var(const ir::Expr& e, const ir::Var& var) {
   VarFinder f(var.get());

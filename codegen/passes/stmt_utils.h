@@ -13,4 +13,7 @@ bool is_no_op(const ir::Stmt& s);
 bool uses_var(const ir::Expr& e, const ir::Var& var);
 bool uses_var(const ir::Stmt& s, const ir::Var& var);
 
+// True when evaluating `e` loads from a buffer.
+bool reads_memory(const ir::Expr& e);
+
 }  // namespace kiln::codegen

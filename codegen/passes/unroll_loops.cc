@@ -16,8 +16,8 @@ class Unroller : public ir::IRMutator {
     if (loop->for_kind != ir::ForKind::kUnrolled) return out;
     const int64_t* extent = ir::as_const_int(loop->extent);
     if (!extent || *extent > kMaxUnrollExtent || *extent < 1)
-      return ir::for_loop(loop->loop_var, loop->min, loop->extent, ir::ForKind::kSerial,
-                          loop->body, "", loop->annotations);
+      return ir::for_loop(loop->loop_var, loop->min, loop->extent, ir::ForKind::kSerial, loop->body,
+                          "", loop->annotations);
     std::vector<ir::Stmt> copies;
     for (int64_t i = 0; i < *extent; ++i) {
       ir::Expr value = ir::int_imm(loop->loop_var.dtype(), i) + loop->min;

@@ -2,6 +2,7 @@
 
 #include <unordered_map>
 
+#include "codegen/passes/stmt_utils.h"
 #include "ir/functor.h"
 #include "ir/op.h"
 
@@ -32,9 +33,11 @@ class Vectorizer : public ir::IRMutator {
     const auto* ra = a.as<ir::RampNode>();
     const auto* rb = b.as<ir::RampNode>();
     if (kind == ir::ExprKind::kAdd || kind == ir::ExprKind::kSub) {
-      if (ra && rb) return ir::ramp(ir::binary(kind, ra->base, rb->base),
-                                    ir::binary(kind, ra->stride, rb->stride), lanes_);
-      if (ra && b.dtype().is_scalar()) return ir::ramp(ir::binary(kind, ra->base, b), ra->stride, lanes_);
+      if (ra && rb)
+        return ir::ramp(ir::binary(kind, ra->base, rb->base),
+                        ir::binary(kind, ra->stride, rb->stride), lanes_);
+      if (ra && b.dtype().is_scalar())
+        return ir::ramp(ir::binary(kind, ra->base, b), ra->stride, lanes_);
       if (rb && a.dtype().is_scalar() && kind == ir::ExprKind::kAdd)
         return ir::ramp(a + rb->base, rb->stride, lanes_);
     }
@@ -42,6 +45,11 @@ class Vectorizer : public ir::IRMutator {
       if (ra && b.dtype().is_scalar()) return ir::ramp(ra->base * b, ra->stride * b, lanes_);
       if (rb && a.dtype().is_scalar()) return ir::ramp(a * rb->base, a * rb->stride, lanes_);
     }
+    // Scalar `and`/`or` skip their second operand; lanes do not, and a
+    // guarded load would then read where the guard says it may not.
+    const bool logical = kind == ir::ExprKind::kAnd || kind == ir::ExprKind::kOr;
+    if (logical && (a.dtype().is_vector() || b.dtype().is_vector()) && reads_memory(b))
+      throw NotVectorizable();
     return ir::binary(kind, widen(a), widen(b));
   }
   ir::Expr mutate_not(const ir::Expr& e, const ir::NotNode* op) override {
@@ -52,6 +60,10 @@ class Vectorizer : public ir::IRMutator {
     ir::Expr c = mutate(op->condition), t = mutate(op->true_value), f = mutate(op->false_value);
     if (c.same_as(op->condition) && t.same_as(op->true_value) && f.same_as(op->false_value))
       return e;
+    // Every lane of a vector select evaluates both operands: a load the
+    // condition guards (padding: select(0 <= i - 1, X[i - 1], 0)) could then
+    // read out of bounds. loop_partition leaves such guards only at borders.
+    if (c.dtype().is_vector() && (reads_memory(t) || reads_memory(f))) throw NotVectorizable();
     // A lane-invariant condition stays scalar: it selects between whole vectors.
     return ir::select(c, widen(t), widen(f));
   }
@@ -79,8 +91,7 @@ class Vectorizer : public ir::IRMutator {
     ir::Expr value = mutate(op->value);
     if (value.dtype().is_scalar()) {
       ir::Expr body = mutate(op->body);
-      return value.same_as(op->value) && body.same_as(op->body) ? e
-                                                                 : ir::let(op->var, value, body);
+      return value.same_as(op->value) && body.same_as(op->body) ? e : ir::let(op->var, value, body);
     }
     ir::Var lanes_var(op->var.name(), value.dtype());
     lets_[op->var.get()] = lanes_var;
@@ -108,8 +119,9 @@ class Vectorizer : public ir::IRMutator {
     ir::Expr value = mutate(op->value);
     if (value.dtype().is_scalar()) {
       ir::Stmt body = mutate(op->body);
-      return value.same_as(op->value) && body.same_as(op->body) ? s
-                                                                 : ir::let_stmt(op->var, value, body);
+      return value.same_as(op->value) && body.same_as(op->body)
+                 ? s
+                 : ir::let_stmt(op->var, value, body);
     }
     ir::Var lanes_var(op->var.name(), value.dtype());
     lets_[op->var.get()] = lanes_var;

@@ -1,0 +1,108 @@
+#include "codegen/passes/gpu_verify.h"
+
+#include <map>
+#include <string>
+
+#include "codegen/build.h"
+#include "ir/buffer.h"
+#include "ir/functor.h"
+
+namespace kiln::codegen {
+
+namespace {
+
+[[noreturn]] void refuse(const gpu::GpuKernel& kernel, const Target& target,
+                         const std::string& what) {
+  throw BuildError("gpu_verify: kernel " + kernel.name + " cannot run on " + target.str() + ": " +
+                   what);
+}
+
+// Barriers under a thread loop shorter than the launch, and shuffles.
+struct SyncScan : ir::IRVisitor {
+  const gpu::GpuKernel* kernel = nullptr;
+  std::string guarded_loop;  // innermost enclosing guarded thread loop
+  std::string barrier_error;
+  bool has_shuffle = false;
+
+  void visit_for(const ir::ForNode* op) override {
+    const std::string saved = guarded_loop;
+    const std::string& tag = op->thread_tag;
+    if (op->for_kind == ir::ForKind::kThreadBinding && tag.rfind("threadIdx.", 0) == 0) {
+      const int axis = tag.back() - 'x';
+      const int64_t* extent = ir::as_const_int(op->extent);
+      if (extent && axis >= 0 && axis < 3 && *extent < kernel->launch.block[axis])
+        guarded_loop = op->loop_var.name() + " (" + tag + ", extent " + std::to_string(*extent) +
+                       " of " + std::to_string(kernel->launch.block[axis]) + ")";
+    }
+    ir::IRVisitor::visit_for(op);
+    guarded_loop = saved;
+  }
+  void visit_call(const ir::CallNode* op) override {
+    if (op->op == ir::Intrinsic::kGpuBarrier && !guarded_loop.empty() && barrier_error.empty())
+      barrier_error = guarded_loop;
+    if (op->op == ir::Intrinsic::kWarpShuffleXor) has_shuffle = true;
+    ir::IRVisitor::visit_call(op);
+  }
+};
+
+}  // namespace
+
+int64_t gpu_shared_bytes(const gpu::GpuKernel& kernel) {
+  struct Scan : ir::IRVisitor {
+    int64_t bytes = 0;
+    void visit_allocate(const ir::AllocateNode* op) override {
+      if (op->buffer->scope == "shared" || op->buffer->scope == "shared.dyn")
+        bytes += (ir::num_elements(op->buffer) * op->buffer->dtype.bytes() + 15) / 16 * 16;
+      ir::IRVisitor::visit_allocate(op);
+    }
+  } scan;
+  scan.visit(kernel.body);
+  return scan.bytes;
+}
+
+void gpu_verify(const gpu::GpuProgram& program, const Target& target) {
+  static const int64_t kMaxGrid[3] = {2147483647, 65535, 65535};
+  const char* axes = "xyz";
+  for (const gpu::GpuKernel& k : program.kernels) {
+    const runtime::LaunchConfig& c = k.launch;
+    const int64_t threads = c.threads_per_block();
+    if (target.max_threads_per_block > 0 && threads > target.max_threads_per_block)
+      refuse(k, target,
+             std::to_string(threads) + " threads per block (" + std::to_string(c.block[0]) + " x " +
+                 std::to_string(c.block[1]) + " x " + std::to_string(c.block[2]) +
+                 ") exceed the limit of " + std::to_string(target.max_threads_per_block) +
+                 "; split the loops bound to threadIdx.* with smaller factors");
+    for (int i = 0; i < 3; ++i) {
+      if (target.max_block_dims[i] > 0 && c.block[i] > target.max_block_dims[i])
+        refuse(k, target,
+               std::string("threadIdx.") + axes[i] + " has extent " + std::to_string(c.block[i]) +
+                   ", over the limit of " + std::to_string(target.max_block_dims[i]) +
+                   "; bind a smaller loop to it");
+      if (c.grid[i] > kMaxGrid[i])
+        refuse(k, target,
+               std::string("blockIdx.") + axes[i] + " has extent " + std::to_string(c.grid[i]) +
+                   ", over the limit of " + std::to_string(kMaxGrid[i]) +
+                   "; bind part of it to another blockIdx axis");
+    }
+    const int64_t shared = gpu_shared_bytes(k);
+    if (target.max_shared_memory_per_block > 0 && shared > target.max_shared_memory_per_block)
+      refuse(k, target,
+             "it uses " + std::to_string(shared) +
+                 " bytes of shared memory per block, over the "
+                 "limit of " +
+                 std::to_string(target.max_shared_memory_per_block) +
+                 "; stage smaller tiles with cache_read(..., \"shared\") under an inner loop");
+    SyncScan scan;
+    scan.kernel = &k;
+    scan.visit(k.body);
+    if (!scan.barrier_error.empty())
+      refuse(k, target,
+             "a barrier is needed inside loop " + scan.barrier_error +
+                 ", which only part of the block runs, so the other threads would never reach "
+                 "it; bind loops of equal extent to each threadIdx axis");
+    if (scan.has_shuffle && target.warp_size < 2)
+      refuse(k, target, "it uses warp shuffles, which the target has no warps for");
+  }
+}
+
+}  // namespace kiln::codegen
