@@ -4,9 +4,11 @@
 #include <cmath>
 #include <cstring>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <vector>
 
 #include "fuzz/arguments.h"
+#include "fuzz/build_check.h"
 #include "fuzz/random_schedule.h"
 #include "ir/interpreter.h"
 #include "ir/parser.h"
@@ -19,9 +21,10 @@ namespace kiln::fuzz {
 
 namespace {
 
-std::string replay_recipe(const std::string& workload, uint64_t seed) {
-  return "python3 -m kiln fuzz --traces 1 --seed " + std::to_string(seed) + " --workload " +
-         workload;
+std::string replay_recipe(const FuzzOptions& options, const std::string& workload, uint64_t seed) {
+  std::string recipe = "python3 -m kiln fuzz --traces 1 --seed " + std::to_string(seed) +
+                       " --workload " + workload + " --steps " + std::to_string(options.steps);
+  return options.build.empty() ? recipe : recipe + " --build '" + options.build + "'";
 }
 
 }  // namespace
@@ -52,6 +55,8 @@ FuzzReport run_fuzz(const FuzzOptions& options, std::ostream& log) {
     Arguments outputs;
   };
   std::map<std::string, Reference> references;
+  std::optional<Target> target;
+  if (!options.build.empty()) target.emplace(options.build);
   auto start = std::chrono::steady_clock::now();
   for (int64_t t = 0; t < options.traces; ++t) {
     const std::string& name = names[t % names.size()];
@@ -70,7 +75,9 @@ FuzzReport run_fuzz(const FuzzOptions& options, std::ostream& log) {
       sched::Schedule sch(ref->second.func, seed, sched::ErrorRenderLevel::kFast);
       sched::RandomEngine rng(seed * 0x9e3779b97f4a7c15ull + 1);
       ScheduleStats stats;
-      apply_random_primitives(sch, rng, options.steps, &stats);
+      RandomScheduleOptions random_options;
+      random_options.thread_binding = !target || target->is_gpu();
+      apply_random_primitives(sch, rng, options.steps, &stats, random_options);
       for (const auto& [k, v] : stats.applied) report.applied[k] += v;
       for (const auto& [k, v] : stats.refused) report.refused[k] += v;
       trace_text = sch.trace().as_python();
@@ -89,16 +96,20 @@ FuzzReport run_fuzz(const FuzzOptions& options, std::ostream& log) {
       if (failure.empty() &&
           !ir::structural_equal(ir::parse_prim_func(ir::to_script(sch.func())), sch.func()))
         failure = "print -> parse gives another function";
+      if (failure.empty() && target) {
+        failure = check_built_kernel(sch.func(), *target, 0, ref->second.outputs);
+        if (!failure.empty()) failure = "the " + options.build + " kernel: " + failure;
+      }
       if (!failure.empty()) {
         ++report.mismatches;
         log << "MISMATCH workload=" << name << " seed=" << seed << ": " << failure
-            << "\n  replay: " << replay_recipe(name, seed) << "\n"
+            << "\n  replay: " << replay_recipe(options, name, seed) << "\n"
             << trace_text << std::flush;
       }
     } catch (const std::exception& e) {
       ++report.crashes;
       log << "CRASH workload=" << name << " seed=" << seed << ": " << e.what()
-          << "\n  replay: " << replay_recipe(name, seed) << "\n"
+          << "\n  replay: " << replay_recipe(options, name, seed) << "\n"
           << trace_text << std::flush;
     }
     auto elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

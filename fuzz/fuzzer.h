@@ -5,7 +5,8 @@
 // checks against oracles:
 //   1. the interpreter gives the original function's outputs;
 //   2. trace -> JSON -> replay on the original gives a structurally equal function;
-//   3. print -> parse gives a structurally equal function.
+//   3. print -> parse gives a structurally equal function;
+//   4. with a build target, the compiled kernel gives the same outputs.
 // A failed check is a mismatch; any other exception is a crash. Both print
 // the workload, the seed and the trace, which is all a replay needs.
 #pragma once
@@ -22,6 +23,7 @@ struct FuzzOptions {
   uint64_t seed = 0;
   std::string workload;  // empty: all registered workloads, round robin
   int steps = 8;         // primitives tried per trace
+  std::string build;     // "" (interpreter only), or a target to compile for: "llvm", ...
 };
 
 struct FuzzReport {

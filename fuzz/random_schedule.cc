@@ -225,8 +225,13 @@ std::vector<std::string> fuzzed_primitives() {
   return names;
 }
 
-void apply_random_primitives(Schedule& sch, RandomEngine& rng, int steps, ScheduleStats* stats) {
-  const auto& table = generators();
+void apply_random_primitives(Schedule& sch, RandomEngine& rng, int steps, ScheduleStats* stats,
+                             const RandomScheduleOptions& options) {
+  auto table = generators();
+  if (!options.thread_binding)
+    table.erase(std::remove_if(table.begin(), table.end(),
+                               [](const auto& entry) { return entry.first == "bind"; }),
+                table.end());
   for (int i = 0; i < steps; ++i) {
     const auto& [name, generate] = table[rng.uniform_int(static_cast<int64_t>(table.size()))];
     const ir::PrimFunc before = sch.func();

@@ -15,10 +15,15 @@ struct ScheduleStats {
   std::map<std::string, int64_t> refused;  // primitive -> ScheduleErrors
 };
 
+struct RandomScheduleOptions {
+  // false: never bind loops to GPU thread axes (schedules for a CPU target).
+  bool thread_binding = true;
+};
+
 // Tries `steps` random primitives on `sch`. Throws std::logic_error when a
 // refused primitive changed the schedule.
 void apply_random_primitives(sched::Schedule& sch, sched::RandomEngine& rng, int steps,
-                             ScheduleStats* stats);
+                             ScheduleStats* stats, const RandomScheduleOptions& options = {});
 
 // The primitives the generator knows how to call.
 std::vector<std::string> fuzzed_primitives();

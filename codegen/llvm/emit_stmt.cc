@@ -128,11 +128,13 @@ void KernelEmitter::return_error_if(llvm::Value* failed, llvm::Value* code) {
 
 void KernelEmitter::allocate(const ir::AllocateNode* op) {
   const ir::Buffer& buffer = op->buffer;
-  if (buffer->scope != "global" && buffer->scope != "local") {
+  // A CPU has no thread blocks: "shared" memory is ordinary memory of the one
+  // thread that runs the block, as in the interpreter.
+  if (buffer->scope != "global" && buffer->scope != "local" && buffer->scope != "shared") {
     throw BuildError("buffer `" + buffer->name + "` of kernel `" + kernel_name_ +
                      "` has storage scope `" + buffer->scope +
                      "`, which only GPU targets have; the target is llvm (a CPU). Use scope "
-                     "`global` or `local` (set_scope) for the CPU.");
+                     "`global`, `shared` or `local` (set_scope) for the CPU.");
   }
   llvm::Type* elem = mem_type(buffer->dtype);
   const int64_t count = std::max<int64_t>(ir::num_elements(buffer), 1);

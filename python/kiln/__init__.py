@@ -22,6 +22,7 @@ from kiln import te, workloads
 from kiln._ffi import (
     BlockRV,
     Buffer,
+    BuildError,
     DataType,
     Expr,
     ExprRV,
@@ -31,6 +32,7 @@ from kiln._ffi import (
     PrimFunc,
     Schedule,
     ScheduleError,
+    Target,
     Trace,
     Var,
 )
@@ -40,6 +42,7 @@ __version__ = "0.1.0"
 __all__ = [
     "BlockRV",
     "Buffer",
+    "BuildError",
     "DataType",
     "Expr",
     "ExprRV",
@@ -49,9 +52,12 @@ __all__ = [
     "PrimFunc",
     "Schedule",
     "ScheduleError",
+    "Target",
     "Trace",
     "Var",
+    "build",
     "interpret",
+    "lower",
     "parse",
     "structural_equal",
     "structural_hash",
@@ -109,3 +115,32 @@ def interpret(func: PrimFunc, arrays) -> None:
     :class:`kiln.InterpreterError` naming the buffer and the index.
     """
     _ffi.interpret(func, list(arrays))
+
+
+def lower(func: PrimFunc, target="llvm") -> PrimFunc:
+    """The low-level loop program ``func`` compiles to for ``target``: blocks
+    gone, buffers flat, vector loops as vector code.
+
+    Example::
+
+        print(kiln.lower(sch.func, "llvm").script())
+    """
+    return _ffi.lower(func, Target(target) if isinstance(target, str) else target)
+
+
+def build(func: PrimFunc, target="llvm"):
+    """Compile ``func`` (scheduled or not) for ``target`` into a callable
+    module. Call it with NumPy arrays, PyTorch tensors or any DLPack tensor,
+    one per parameter; outputs are written in place.
+
+    Example::
+
+        mod = kiln.build(sch.func, target="llvm")
+        mod(a, b, c)
+        print(mod.get_source("asm"))
+        mod.export_library("libmatmul.so")   # and libmatmul.h beside it
+
+    Raises :class:`kiln.BuildError` when the function cannot be compiled for
+    the target (a GPU schedule for the CPU, say).
+    """
+    return _ffi.build(func, Target(target) if isinstance(target, str) else target)

@@ -11,8 +11,9 @@ namespace kiln::python {
 void bind_fuzz(py::module_& m) {
   m.def(
       "fuzz",
-      [](int64_t traces, uint64_t seed, const std::string& workload, int steps) {
-        fuzz::FuzzOptions options{traces, seed, workload, steps};
+      [](int64_t traces, uint64_t seed, const std::string& workload, int steps,
+         const std::string& build) {
+        fuzz::FuzzOptions options{traces, seed, workload, steps, build};
         fuzz::FuzzReport r;
         {
           py::gil_scoped_release release;
@@ -27,7 +28,8 @@ void bind_fuzz(py::module_& m) {
         d["refused"] = r.refused;
         return d;
       },
-      py::arg("traces"), py::arg("seed") = 0, py::arg("workload") = "", py::arg("steps") = 8);
+      py::arg("traces"), py::arg("seed") = 0, py::arg("workload") = "", py::arg("steps") = 8,
+      py::arg("build") = "");
 }
 
 }  // namespace kiln::python

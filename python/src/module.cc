@@ -9,4 +9,6 @@ PYBIND11_MODULE(_ffi, m) {
   kiln::python::bind_workloads(m);
   kiln::python::bind_schedule(m);
   kiln::python::bind_fuzz(m);
+  kiln::python::bind_runtime(m);
+  kiln::python::bind_codegen(m);
 }
