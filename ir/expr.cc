@@ -49,8 +49,10 @@ struct IntrinsicInfo {
   int arity;
 };
 constexpr IntrinsicInfo kIntrinsics[] = {
-    {"exp", 1},  {"log", 1},   {"sqrt", 1}, {"rsqrt", 1}, {"tanh", 1}, {"sigmoid", 1}, {"erf", 1},
-    {"fabs", 1}, {"floor", 1}, {"ceil", 1}, {"round", 1}, {"pow", 2},  {"fma", 3},     {"isnan", 1},
+    {"exp", 1},   {"log", 1},     {"sqrt", 1},        {"rsqrt", 1},
+    {"tanh", 1},  {"sigmoid", 1}, {"erf", 1},         {"fabs", 1},
+    {"floor", 1}, {"ceil", 1},    {"round", 1},       {"pow", 2},
+    {"fma", 3},   {"isnan", 1},   {"gpu_barrier", 0}, {"warp_shuffle_xor", 2},
 };
 static_assert(sizeof(kIntrinsics) / sizeof(kIntrinsics[0]) ==
               static_cast<size_t>(Intrinsic::kCount));

@@ -218,6 +218,14 @@ enum class Intrinsic : uint8_t {
   kPow,
   kFma,
   kIsNan,
+  // GPU only, made by the GPU lowering passes (codegen/passes/gpu_*) and
+  // printed by codegen/gpu; no CPU backend or interpreter runs them.
+  // gpu_barrier(): every thread of the block waits here; shared-memory writes
+  // before it are visible to every thread after it. Void, no arguments.
+  kGpuBarrier,
+  // warp_shuffle_xor(value, lane_mask): `value` of the lane (lane ^ lane_mask)
+  // of the same warp; every lane of the warp must execute it.
+  kWarpShuffleXor,
   kCount,  // not an intrinsic: the number of them
 };
 const char* intrinsic_name(Intrinsic op);

@@ -77,7 +77,17 @@ class Planner {
       for (const ir::Stmt& c : seq->seq) out.push_back(plan(c, state));
       return ir::seq(out);
     }
-    if (const auto* op = s.as<ir::ForNode>()) return plan_for(s, op, state);
+    if (const auto* op = s.as<ir::ForNode>()) {
+      // A loop that as a whole depends on pending accesses gets its barrier
+      // in front of it, once, rather than in its body on every iteration.
+      ir::Stmt before;
+      if (conflicts(state, accesses(s))) {
+        before = barrier();
+        state.clear();
+      }
+      ir::Stmt loop = plan_for(s, op, state);
+      return before.defined() ? ir::seq({before, loop}) : loop;
+    }
     if (const auto* op = s.as<ir::AllocateNode>())
       return ir::allocate(op->buffer, plan(op->body, state));
     if (const auto* op = s.as<ir::LetStmtNode>())
@@ -104,7 +114,8 @@ class Planner {
 
  private:
   ir::Stmt plan_for(const ir::Stmt& s, const ir::ForNode* op, State& state) {
-    if (accesses(op->body).reads.empty() && accesses(op->body).writes.empty()) return s;
+    const State mine = accesses(op->body);
+    if (mine.reads.empty() && mine.writes.empty()) return s;
     const bool parallel_iterations = is_thread_index(op) || is_block_index(op);
     if (is_thread_index(op)) thread_vars_.insert(op->loop_var.get());
     ir::Stmt body;

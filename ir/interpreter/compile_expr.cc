@@ -251,6 +251,8 @@ CompiledExpr intrinsic(Intrinsic op, const std::vector<CompiledExpr>& args, int 
                   [=](Scalar x, Scalar y, Scalar z) { return r(std::fma(in(x), in(y), in(z))); });
     case Intrinsic::kIsNan:
       return map1(a, lanes, [](Scalar x) { return int_scalar(std::isnan(x.f)); });
+    case Intrinsic::kGpuBarrier:
+    case Intrinsic::kWarpShuffleXor:
     case Intrinsic::kCount: break;
   }
   return {};
@@ -471,6 +473,10 @@ CompiledExpr Compiler::buffer_load(const BufferLoadNode* op) {
 
 CompiledExpr Compiler::call(const CallNode* op) {
   const std::string name = intrinsic_name(op->op);
+  if (op->op == Intrinsic::kGpuBarrier || op->op == Intrinsic::kWarpShuffleXor) {
+    compile_error(name + " synchronizes GPU threads, which the interpreter runs one after the "
+                         "other; interpret the function before GPU lowering");
+  }
   if (static_cast<int>(op->args.size()) != intrinsic_arity(op->op)) {
     compile_error(name + " takes " + std::to_string(intrinsic_arity(op->op)) + " arguments, got " +
                   std::to_string(op->args.size()));

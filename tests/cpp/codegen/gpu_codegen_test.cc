@@ -1,0 +1,212 @@
+// The GPU backend on hand-built lowered functions: OpenCL C run on PoCL and
+// compared with the interpreter; CUDA C compiled by NVRTC for every preset
+// arch without a warning; launch configuration, barriers, verification.
+#include <gtest/gtest.h>
+
+#include <regex>
+
+#include "codegen/build.h"
+#include "codegen/gpu/dialect.h"
+#include "codegen/gpu/nvrtc.h"
+#include "codegen/gpu/source_printer.h"
+#include "codegen/passes/gpu_insert_barriers.h"
+#include "codegen/passes/gpu_split_kernels.h"
+#include "codegen/passes/gpu_verify.h"
+#include "gpu_lowered_programs.h"
+#include "gpu_test_util.h"
+#include "runtime/cuda/cuda_driver.h"
+#include "runtime/cuda/cuda_module.h"
+#include "runtime/gpu_launch.h"
+
+namespace kiln::codegen {
+namespace {
+
+using namespace gpu_testing;
+
+#define REQUIRE_OPENCL()                                                     \
+  do {                                                                       \
+    std::string reason;                                                      \
+    if (!runtime::opencl::opencl_available(&reason)) GTEST_SKIP() << reason; \
+  } while (0)
+
+int count(const std::string& text, const std::string& what) {
+  int n = 0;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+std::vector<ir::PrimFunc> programs() {
+  return {vector_add4(), tiled_matmul(), two_kernels(), guarded_and_helpers()};
+}
+
+TEST(GpuCodegen, OpenCLMatchesInterpreter) {
+  REQUIRE_OPENCL();
+  for (const ir::PrimFunc& f : programs()) {
+    SCOPED_TRACE(f->name);
+    expect_opencl_matches_interpreter(f);
+  }
+}
+
+TEST(GpuCodegen, LaunchConfigurationFromThreadBinding) {
+  gpu::GpuProgram p = gpu_split_kernels(tiled_matmul(64));
+  ASSERT_EQ(p.kernels.size(), 1u);
+  const runtime::LaunchConfig& c = p.kernels[0].launch;
+  EXPECT_EQ(c.grid, (std::array<int64_t, 3>{4, 4, 1}));
+  EXPECT_EQ(c.block, (std::array<int64_t, 3>{16, 16, 1}));
+  gpu::GpuProgram two = gpu_split_kernels(two_kernels(1024));
+  ASSERT_EQ(two.kernels.size(), 2u);
+  EXPECT_EQ(two.kernels[0].launch.block[0], 128);
+  EXPECT_EQ(two.kernels[1].launch.block[0], 256);
+  ASSERT_EQ(two.workspaces.size(), 1u);
+  EXPECT_EQ(two.kernels[0].arguments, (std::vector<int>{0, 2}));     // A, T
+  EXPECT_EQ(two.kernels[1].arguments, (std::vector<int>{0, 1, 2}));  // A, C, T
+}
+
+TEST(GpuCodegen, BarriersOnlyWhereSharedMemoryIsCommunicated) {
+  gpu::GpuProgram matmul = gpu_split_kernels(tiled_matmul());
+  gpu_insert_barriers(matmul);
+  const std::string cl = gpu::print_source(matmul, gpu::Dialect::opencl());
+  // One after the tiles are staged (read after write), one before the next
+  // stage overwrites them (write after read, loop-carried).
+  EXPECT_EQ(count(cl, "barrier(CLK_LOCAL_MEM_FENCE)"), 2) << cl;
+  for (ir::PrimFunc f : {vector_add4(), two_kernels(), guarded_and_helpers()}) {
+    gpu::GpuProgram p = gpu_split_kernels(f);
+    gpu_insert_barriers(p);
+    EXPECT_EQ(count(gpu::print_source(p, gpu::Dialect::cuda()), "__syncthreads"), 0) << f->name;
+  }
+}
+
+TEST(GpuCodegen, PrinterSpellings) {
+  gpu::GpuProgram add = gpu_split_kernels(vector_add4());
+  const std::string cu = gpu::print_source(add, gpu::Dialect::cuda());
+  EXPECT_NE(cu.find("float4"), std::string::npos) << cu;
+  EXPECT_NE(cu.find("__launch_bounds__(64)"), std::string::npos) << cu;
+  EXPECT_NE(cu.find("threadIdx.x"), std::string::npos);
+  const std::string cl = gpu::print_source(add, gpu::Dialect::opencl());
+  EXPECT_NE(cl.find("vload4"), std::string::npos) << cl;
+  EXPECT_NE(cl.find("vstore4"), std::string::npos) << cl;
+  EXPECT_NE(cl.find("get_local_id(0)"), std::string::npos);
+  EXPECT_NE(cl.find("reqd_work_group_size(64, 1, 1)"), std::string::npos);
+  gpu::GpuProgram g = gpu_split_kernels(guarded_and_helpers());
+  const std::string gs = gpu::print_source(g, gpu::Dialect::cuda());
+  EXPECT_NE(gs.find("kiln_floordiv_i32"), std::string::npos) << gs;
+  EXPECT_NE(gs.find("< 48"), std::string::npos) << gs;  // the guard
+  gpu::GpuProgram m = gpu_split_kernels(tiled_matmul());
+  const std::string ms = gpu::print_source(m, gpu::Dialect::cuda());
+  EXPECT_NE(ms.find("__shared__ __align__(16) float A_shared[256];"), std::string::npos) << ms;
+  // Loop indices are non-negative: plain `/` and `%`, no helper.
+  EXPECT_EQ(ms.find("kiln_floor"), std::string::npos);
+}
+
+TEST(GpuCodegen, NvrtcCompilesEveryArchWithoutWarnings) {
+  if (!gpu::nvrtc_available()) GTEST_SKIP() << "kiln was built without NVRTC";
+  for (const ir::PrimFunc& f : programs()) {
+    gpu::GpuProgram p = gpu_split_kernels(f);
+    gpu_insert_barriers(p);
+    const std::string source = gpu::print_source(p, gpu::Dialect::cuda());
+    for (const char* arch : {"sm_80", "sm_86", "sm_89", "sm_90"}) {
+      gpu::CudaCompileResult r = gpu::compile_cuda(source, arch);
+      EXPECT_EQ(r.log, "") << f->name << " for " << arch << "\n" << source;
+      EXPECT_FALSE(r.cubin.empty());
+      EXPECT_NE(r.ptx.find(".target " + std::string(arch)), std::string::npos);
+    }
+  }
+}
+
+TEST(GpuCodegen, CudaModuleHasSourcesAndNeedsADriverToRun) {
+  if (!gpu::nvrtc_available()) GTEST_SKIP() << "kiln was built without NVRTC";
+  ir::PrimFunc f = vector_add4();
+  runtime::Module m = build_gpu(f, flat_signature(f), gpu_target("cuda -arch=sm_90"));
+  EXPECT_NE(m.get_source("cuda").find("vector_add4_kernel"), std::string::npos);
+  EXPECT_NE(m.get_source("ptx").find(".entry vector_add4_kernel"), std::string::npos);
+  std::string reason;
+  if (runtime::cuda::driver_available(&reason)) {
+    HostArgs expected(f, 3), actual(f, 3);
+    ir::interpret(f, expected.views);
+    m.node()->run(0, actual.pointers());
+    EXPECT_EQ(expected.data[2], actual.data[2]);
+    return;
+  }
+  HostArgs args(f, 3);
+  try {
+    m.node()->run(0, args.pointers());
+    FAIL() << "ran without a CUDA driver";
+  } catch (const runtime::RuntimeError& e) {
+    EXPECT_NE(std::string(e.what()).find("no CUDA driver"), std::string::npos) << e.what();
+  }
+}
+
+TEST(GpuCodegen, VerifyRefusesOverTheLimits) {
+  Target cuda = gpu_target("cuda -arch=sm_90");
+  auto expect_refused = [&](const ir::PrimFunc& f, const std::string& what) {
+    gpu::GpuProgram p = gpu_split_kernels(f);
+    gpu_insert_barriers(p);
+    try {
+      gpu_verify(p, cuda);
+      ADD_FAILURE() << "accepted " << f->name;
+    } catch (const BuildError& e) {
+      EXPECT_NE(std::string(e.what()).find(what), std::string::npos) << e.what();
+    }
+  };
+  // 2048 threads per block.
+  {
+    Buffer A = ir::make_buffer("A", DataType::Float(32), {2048});
+    Var t("t");
+    expect_refused(
+        ir::make_prim_func("wide", {A},
+                           bound(t, 2048, "threadIdx.x", ir::buffer_store(A, Expr(1.0f), {t}))),
+        "2048 threads per block");
+  }
+  // 256 KB of shared memory.
+  {
+    Buffer A = ir::make_buffer("A", DataType::Float(32), {64});
+    Buffer S = ir::make_buffer("S", DataType::Float(32), {65536}, "shared");
+    Var t("t");
+    Stmt body =
+        ir::allocate(S, bound(t, 64, "threadIdx.x",
+                              ir::seq({ir::buffer_store(S, Expr(1.0f), {t}),
+                                       ir::buffer_store(A, ir::buffer_load(S, {t}), {t})})));
+    expect_refused(ir::make_prim_func("big_shared", {A}, body), "bytes of shared memory");
+  }
+  // threadIdx.z over 64.
+  {
+    Buffer A = ir::make_buffer("A", DataType::Float(32), {128});
+    Var t("t");
+    expect_refused(
+        ir::make_prim_func("deep", {A},
+                           bound(t, 128, "threadIdx.z", ir::buffer_store(A, Expr(1.0f), {t}))),
+        "threadIdx.z has extent 128");
+  }
+  // Unbound loops at the root.
+  {
+    Buffer A = ir::make_buffer("A", DataType::Float(32), {16});
+    Var i("i");
+    try {
+      gpu_split_kernels(
+          ir::make_prim_func("serial", {A}, serial(i, 16, ir::buffer_store(A, Expr(1.0f), {i}))));
+      ADD_FAILURE() << "accepted an unbound loop";
+    } catch (const BuildError& e) {
+      EXPECT_NE(std::string(e.what()).find("not bound to GPU threads"), std::string::npos);
+    }
+  }
+  // The matmul fits.
+  gpu::GpuProgram ok = gpu_split_kernels(tiled_matmul());
+  gpu_insert_barriers(ok);
+  EXPECT_NO_THROW(gpu_verify(ok, cuda));
+}
+
+TEST(GpuCodegen, TargetPresets) {
+  Target h100 = gpu_target("cuda -arch=sm_90");
+  EXPECT_EQ(h100.max_threads_per_block, 1024);
+  EXPECT_EQ(h100.warp_size, 32);
+  EXPECT_EQ(h100.max_block_dims[2], 64);
+  for (const char* arch : {"sm_80", "sm_86", "sm_89"})
+    EXPECT_GT(gpu_target(std::string("cuda -arch=") + arch).max_shared_memory_per_block, 48 * 1024);
+  EXPECT_THROW(gpu_target("cuda -arch=sm_10"), std::invalid_argument);
+  Target cl = gpu_target("opencl");
+  EXPECT_GT(cl.max_threads_per_block, 0);
+  EXPECT_GT(cl.max_shared_memory_per_block, 0);
+}
+
+}  // namespace
+}  // namespace kiln::codegen
