@@ -17,16 +17,48 @@ namespace {
                    what);
 }
 
-// Barriers under a thread loop shorter than the launch, and shuffles.
+bool uses(const ir::Stmt& s, const ir::VarNode* var) {
+  struct Uses : ir::IRVisitor {
+    const ir::VarNode* var;
+    bool found = false;
+    void visit_var(const ir::VarNode* v) override { found |= v == var; }
+  } u;
+  u.var = var;
+  u.visit(s);
+  return u.found;
+}
+
+// Barriers under a thread loop shorter than the launch, shuffles, and a
+// thread loop nested in one of the same tag whose work depends on the outer
+// one (both are the same hardware index: a thread runs only the diagonal).
 struct SyncScan : ir::IRVisitor {
   const gpu::GpuKernel* kernel = nullptr;
   std::string guarded_loop;  // innermost enclosing guarded thread loop
   std::string barrier_error;
+  std::string nesting_error;
+  std::map<std::string, const ir::ForNode*> enclosing;  // thread tag → outer loop
   bool has_shuffle = false;
 
   void visit_for(const ir::ForNode* op) override {
     const std::string saved = guarded_loop;
     const std::string& tag = op->thread_tag;
+    const bool hardware = op->for_kind == ir::ForKind::kThreadBinding &&
+                          (tag.rfind("threadIdx.", 0) == 0 || tag.rfind("blockIdx.", 0) == 0);
+    const ir::ForNode* outer = nullptr;
+    if (hardware) {
+      auto it = enclosing.find(tag);
+      if (it != enclosing.end()) {
+        outer = it->second;
+        if (nesting_error.empty() && uses(op->body, outer->loop_var.get()))
+          nesting_error = "loop " + op->loop_var.name() + " bound to " + tag + " is inside loop " +
+                          outer->loop_var.name() +
+                          " bound to the same axis, and its body depends on " +
+                          outer->loop_var.name() + "; a staging block computed under the " +
+                          "thread loops must cover the whole block's tile (compute_at must " +
+                          "relax its region over threadIdx loops for shared buffers)";
+      }
+      enclosing[tag] = op;
+    }
     if (op->for_kind == ir::ForKind::kThreadBinding && tag.rfind("threadIdx.", 0) == 0) {
       const int axis = tag.back() - 'x';
       const int64_t* extent = ir::as_const_int(op->extent);
@@ -36,6 +68,12 @@ struct SyncScan : ir::IRVisitor {
     }
     ir::IRVisitor::visit_for(op);
     guarded_loop = saved;
+    if (hardware) {
+      if (outer)
+        enclosing[tag] = outer;
+      else
+        enclosing.erase(tag);
+    }
   }
   void visit_call(const ir::CallNode* op) override {
     if (op->op == ir::Intrinsic::kGpuBarrier && !guarded_loop.empty() && barrier_error.empty())
@@ -100,6 +138,7 @@ void gpu_verify(const gpu::GpuProgram& program, const Target& target) {
              "a barrier is needed inside loop " + scan.barrier_error +
                  ", which only part of the block runs, so the other threads would never reach "
                  "it; bind loops of equal extent to each threadIdx axis");
+    if (!scan.nesting_error.empty()) refuse(k, target, scan.nesting_error);
     if (scan.has_shuffle && target.warp_size < 2)
       refuse(k, target, "it uses warp shuffles, which the target has no warps for");
   }

@@ -6,6 +6,8 @@
 //  - shared memory per block over max_shared_memory_per_block;
 //  - a barrier inside a loop bound to fewer threads than the block has (the
 //    other threads would never reach it);
+//  - a thread loop nested in a loop bound to the same axis whose body uses
+//    the outer loop's variable (the GPU runs only its diagonal);
 //  - on a target without warp shuffles, a warp_shuffle_xor.
 #pragma once
 

@@ -189,6 +189,16 @@ TEST(GpuCodegen, VerifyRefusesOverTheLimits) {
       EXPECT_NE(std::string(e.what()).find("not bound to GPU threads"), std::string::npos);
     }
   }
+  // A staging loop on threadIdx.x inside a threadIdx.x loop, depending on it.
+  {
+    Buffer A = ir::make_buffer("A", DataType::Float(32), {64});
+    Var t("t"), u("u");
+    expect_refused(ir::make_prim_func("diagonal", {A},
+                                      bound(t, 8, "threadIdx.x",
+                                            bound(u, 8, "threadIdx.x",
+                                                  ir::buffer_store(A, Expr(1.0f), {t * 8 + u})))),
+                   "inside loop t bound to the same axis");
+  }
   // The matmul fits.
   gpu::GpuProgram ok = gpu_split_kernels(tiled_matmul());
   gpu_insert_barriers(ok);
