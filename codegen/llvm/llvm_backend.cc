@@ -9,6 +9,7 @@
 
 #include <cctype>
 #include <chrono>
+#include <ctime>
 #include <set>
 
 #include "codegen/build.h"
@@ -26,16 +27,24 @@ namespace {
 
 class Stopwatch {
  public:
-  // Milliseconds since the last call (or construction).
+  // Wall milliseconds since the last call (or construction).
   double lap() {
     const auto now = std::chrono::steady_clock::now();
     const double ms = std::chrono::duration<double, std::milli>(now - last_).count();
     last_ = now;
     return ms;
   }
+  // CPU milliseconds of the calling thread since construction.
+  double cpu() const { return thread_cpu_ms() - cpu_start_; }
 
  private:
+  static double thread_cpu_ms() {
+    timespec t{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return static_cast<double>(t.tv_sec) * 1e3 + static_cast<double>(t.tv_nsec) / 1e6;
+  }
   std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
+  double cpu_start_ = thread_cpu_ms();
 };
 
 bool is_c_identifier(const std::string& name) {
@@ -137,8 +146,10 @@ runtime::Module build_llvm(const std::vector<LoweredKernel>& kernels, const Targ
   artifacts.times.emit_ms = clock.lap();
 
   // Step 3. Optimize, keep the IR text, make machine code.
+  const double cpu_before_optimize = clock.cpu();
   optimize_module(&module, tm.get());
   artifacts.times.optimize_ms = clock.lap();
+  artifacts.times.optimize_cpu_ms = clock.cpu() - cpu_before_optimize;
   artifacts.ir = print_module(module);
   artifacts.object = emit_object(&module, tm.get());
   artifacts.times.codegen_ms = clock.lap();
@@ -154,6 +165,7 @@ runtime::Module build_llvm(const std::vector<LoweredKernel>& kernels, const Targ
   }
   *static_cast<kiln_parallel_for_fn*>(code->lookup(kParallelForSymbol)) = &kiln_parallel_for;
   artifacts.times.jit_ms = clock.lap();
+  artifacts.times.total_cpu_ms = clock.cpu();
   return runtime::Module(std::make_shared<LlvmModule>(std::move(signatures), std::move(entries),
                                                       std::move(code), std::move(artifacts)));
 }

@@ -75,15 +75,18 @@ std::unique_ptr<llvm::TargetMachine> make_target_machine(const MachineSpec& spec
                      "; this kiln's LLVM compiles for the host (" + llvm::sys::getProcessTriple() +
                      "): drop -mtriple or give that one");
   }
+  // Check the CPU first: LLVM would only warn on stderr and ignore it.
+  // (LLVM 16 cannot list features; an unknown one is a warning there.)
+  std::unique_ptr<llvm::MCSubtargetInfo> generic(t->createMCSubtargetInfo(spec.triple, "", ""));
+  if (generic && !generic->isCPUStringValid(spec.cpu)) {
+    throw BuildError("target cpu `" + spec.cpu + "` is unknown to LLVM for " + spec.triple +
+                     " (-mcpu); use a name `llc -mcpu=help` lists, or drop -mcpu for the host's");
+  }
   llvm::TargetOptions options;
   std::unique_ptr<llvm::TargetMachine> tm(
       t->createTargetMachine(spec.triple, spec.cpu, spec.features, options, llvm::Reloc::PIC_,
                              llvm::CodeModel::Small, llvm::CodeGenOpt::Aggressive));
   if (!tm) throw BuildError("LLVM cannot create a target machine for `" + spec.triple + "`");
-  if (!tm->getMCSubtargetInfo()->isCPUStringValid(spec.cpu)) {
-    throw BuildError("target cpu `" + spec.cpu + "` is unknown to LLVM for " + spec.triple +
-                     " (-mcpu); use a name `llc -mcpu=help` lists, or drop -mcpu for the host's");
-  }
   return tm;
 }
 

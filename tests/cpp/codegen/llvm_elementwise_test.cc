@@ -23,7 +23,8 @@ ir::PrimFunc vector_add_with_tail(int lanes, int64_t n) {
       io, n / lanes,
       store(c, load(a, idx) * load(b, idx) + ir::broadcast(ir::float_imm(f32, 1), lanes), idx));
   Expr ti = t + i32(main);
-  ir::Stmt tail = loop(t, n - main, store(c, load(a, ti) * load(b, ti) + ir::float_imm(f32, 1), ti));
+  ir::Stmt tail =
+      loop(t, n - main, store(c, load(a, ti) * load(b, ti) + ir::float_imm(f32, 1), ti));
   return ir::make_prim_func("vadd", {a, b, c}, ir::seq({vector_part, tail}));
 }
 
@@ -33,7 +34,7 @@ TEST(LlvmElementwise, VectorRampWithScalarTail) {
 }
 
 TEST(LlvmElementwise, SourceShowsNoaliasAndNames) {
-  runtime::Module m = build(vector_add_with_tail(8, 67));
+  runtime::Module m = jit_build(vector_add_with_tail(8, 67));
   const std::string ll = m.get_source("ll");
   EXPECT_NE(ll.find("define"), std::string::npos);
   EXPECT_NE(ll.find("@vadd("), std::string::npos) << ll;
@@ -50,7 +51,7 @@ TEST(LlvmElementwise, SourceShowsNoaliasAndNames) {
 }
 
 TEST(LlvmElementwise, ReadOnlyParametersAreMarked) {
-  runtime::Module m = build(vector_add_with_tail(8, 64));
+  runtime::Module m = jit_build(vector_add_with_tail(8, 64));
   const std::string ll = m.get_source("ll");
   // A and B are only read; C is written.
   EXPECT_NE(ll.find("readonly align 16 dereferenceable(256) %A"), std::string::npos) << ll;
@@ -60,7 +61,8 @@ TEST(LlvmElementwise, SeveralKernelsInOneModule) {
   const DataType i32t = DataType::Int(32);
   ir::Buffer x = flat("X", i32t, 16), y = flat("Y", i32t, 16);
   Var i("i");
-  ir::PrimFunc twice = ir::make_prim_func("twice", {x, y}, loop(i, 16, store(y, load(x, i) * 2, i)));
+  ir::PrimFunc twice =
+      ir::make_prim_func("twice", {x, y}, loop(i, 16, store(y, load(x, i) * 2, i)));
   ir::PrimFunc neg = ir::make_prim_func("negate", {x, y}, loop(i, 16, store(y, -load(x, i), i)));
   runtime::Module m =
       build_llvm({{twice, flat_signature(twice)}, {neg, flat_signature(neg)}}, Target("llvm"));
@@ -81,7 +83,7 @@ TEST(LlvmElementwise, HostCpuAndTargetOptions) {
   EXPECT_TRUE(host.vector_bytes == 16 || host.vector_bytes == 32 || host.vector_bytes == 64);
   // A given CPU without features: the CPU's own features.
   expect_matches_interpreter(vector_add_with_tail(8, 40), {}, {}, 1, Target("llvm -mcpu=x86-64"));
-  runtime::Module m = build(vector_add_with_tail(8, 40), Target("llvm -mcpu=x86-64"));
+  runtime::Module m = jit_build(vector_add_with_tail(8, 40), Target("llvm -mcpu=x86-64"));
   EXPECT_NE(m.get_source("ll").find("\"target-cpu\"=\"x86-64\""), std::string::npos);
 }
 

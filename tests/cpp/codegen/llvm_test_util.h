@@ -33,7 +33,7 @@ inline runtime::KernelSignature flat_signature(const ir::PrimFunc& func) {
   return sig;
 }
 
-inline runtime::Module build(const ir::PrimFunc& func, const Target& target = Target("llvm")) {
+inline runtime::Module jit_build(const ir::PrimFunc& func, const Target& target = Target("llvm")) {
   return build_llvm({{func, flat_signature(func)}}, target);
 }
 
@@ -114,7 +114,8 @@ inline Filler random_bits() {
     for (int64_t i = 0; i < n; ++i, p += t.bytes()) {
       uint64_t bits = wide();
       if (t.is_bool()) bits &= 1;
-      if (i % 4 == 1 && !t.is_float()) bits = static_cast<uint64_t>(static_cast<int64_t>(bits % 600) - 300);
+      if (i % 4 == 1 && !t.is_float())
+        bits = static_cast<uint64_t>(static_cast<int64_t>(bits % 600) - 300);
       std::memcpy(p, &bits, t.bytes());
       if (i % 4 == 3 && t.is_float()) {
         // A small value or an exact half, as the type stores it.
@@ -136,7 +137,7 @@ struct Tolerance {
 inline void expect_matches_interpreter(const ir::PrimFunc& func, std::vector<Filler> fills = {},
                                        Tolerance tol = {}, uint32_t seed = 1,
                                        const Target& target = Target("llvm")) {
-  runtime::Module module = build(func, target);
+  runtime::Module module = jit_build(func, target);
   std::mt19937 rng(seed);
   std::vector<runtime::NDArray> arrays;
   std::vector<std::vector<char>> copies;
@@ -147,11 +148,13 @@ inline void expect_matches_interpreter(const ir::PrimFunc& func, std::vector<Fil
     runtime::NDArray a = runtime::NDArray::empty({n}, runtime::parse_dtype(p->dtype.str()));
     Filler fill = i < fills.size() && fills[i] ? fills[i] : uniform(-2, 2);
     fill(a.data(), p->dtype, n, rng);
-    copies.emplace_back(static_cast<char*>(a.data()), static_cast<char*>(a.data()) + n * p->dtype.bytes());
+    copies.emplace_back(static_cast<char*>(a.data()),
+                        static_cast<char*>(a.data()) + n * p->dtype.bytes());
     arrays.push_back(a);
   }
   for (size_t i = 0; i < func->params.size(); ++i) {
-    views.push_back({copies[i].data(), func->params[i]->dtype, {ir::num_elements(func->params[i])}});
+    views.push_back(
+        {copies[i].data(), func->params[i]->dtype, {ir::num_elements(func->params[i])}});
   }
   module.entry()(arrays);
   ir::interpret(func, views);
