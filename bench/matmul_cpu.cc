@@ -1,0 +1,258 @@
+// kiln's expert CPU matmul schedule (bench/schedules/matmul_cpu.h) against
+// the vendor libraries, in one process on the same inputs: OpenBLAS
+// (cblas_sgemm), Eigen (c.noalias() = a * b) and oneDNN (dnnl_sgemm), fp32,
+// row-major, C = A B at M = N = K = size.
+//
+//   ./build/bench/bench_matmul_cpu [--sizes 512,1024,2048] [--threads 2]
+//                                  [--repeat 10] [--json out.json]
+//
+// Each entry is warmed up, then run at least --repeat times and for at
+// least a second; the median run is reported. kiln's result is checked
+// against OpenBLAS (max abs error). Every library gets --threads threads:
+// OpenBLAS through openblas_set_num_threads, Eigen and oneDNN through
+// OpenMP, kiln through KILN_NUM_THREADS.
+#include "bench/schedules/matmul_cpu.h"
+
+#include <cblas.h>
+#include <dnnl.h>
+#include <omp.h>
+
+#include <Eigen/Core>
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <functional>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "codegen/build.h"
+#include "ir/printer.h"
+#include "workloads/workloads.h"
+
+using namespace kiln;
+
+namespace {
+
+struct Options {
+  std::vector<int64_t> sizes = {512, 1024, 2048};
+  int threads = 2;
+  int repeat = 10;
+  double min_seconds = 1.0;
+  std::string json_path;
+  bool print_schedule = false;
+};
+
+[[noreturn]] void usage_error(const std::string& why) {
+  std::fprintf(stderr,
+               "bench_matmul_cpu: %s\nusage: bench_matmul_cpu [--sizes 512,1024,2048] "
+               "[--threads 2] [--repeat 10] [--min-seconds 1] [--json out.json] [--print]\n",
+               why.c_str());
+  std::exit(2);
+}
+
+int64_t parse_positive(const std::string& flag, const std::string& text) {
+  char* end = nullptr;
+  long long v = std::strtoll(text.c_str(), &end, 10);
+  if (end == text.c_str() || *end != '\0' || v <= 0)
+    usage_error(flag + " expects positive integers, got \"" + text + "\"");
+  return v;
+}
+
+Options parse_options(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i < argc; ++i) {
+    std::string flag = argv[i];
+    auto value = [&]() -> std::string {
+      if (i + 1 >= argc) usage_error(flag + " needs a value");
+      return argv[++i];
+    };
+    if (flag == "--sizes") {
+      o.sizes.clear();
+      std::stringstream list(value());
+      for (std::string item; std::getline(list, item, ',');)
+        o.sizes.push_back(parse_positive(flag, item));
+    } else if (flag == "--threads") {
+      o.threads = static_cast<int>(parse_positive(flag, value()));
+    } else if (flag == "--repeat") {
+      o.repeat = static_cast<int>(parse_positive(flag, value()));
+    } else if (flag == "--min-seconds") {
+      o.min_seconds = std::atof(value().c_str());
+    } else if (flag == "--json") {
+      o.json_path = value();
+    } else if (flag == "--print") {
+      o.print_schedule = true;
+    } else {
+      usage_error("unknown flag " + flag);
+    }
+  }
+  if (o.sizes.empty()) usage_error("--sizes is empty");
+  return o;
+}
+
+double load_average() {
+  double one = 0;
+  if (FILE* f = std::fopen("/proc/loadavg", "r")) {
+    if (std::fscanf(f, "%lf", &one) != 1) one = -1;
+    std::fclose(f);
+  }
+  return one;
+}
+
+// The median time of one run: two warm-up runs, then at least `repeat`
+// runs and at least `min_seconds` in all.
+double median_seconds(const std::function<void()>& run, const Options& o) {
+  using clock = std::chrono::steady_clock;
+  auto time_one = [&] {
+    auto t0 = clock::now();
+    run();
+    return std::chrono::duration<double>(clock::now() - t0).count();
+  };
+  time_one();
+  double estimate = time_one();
+  int runs = std::max<int>(o.repeat, static_cast<int>(std::ceil(o.min_seconds / estimate)));
+  std::vector<double> times;
+  for (int r = 0; r < runs; ++r) times.push_back(time_one());
+  std::nth_element(times.begin(), times.begin() + runs / 2, times.end());
+  return times[runs / 2];
+}
+
+double max_abs_difference(const float* x, const float* y, int64_t n) {
+  double worst = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    double d = std::fabs(static_cast<double>(x[i]) - y[i]);
+    if (std::isnan(d)) return INFINITY;
+    worst = std::max(worst, d);
+  }
+  return worst;
+}
+
+struct Entry {
+  int64_t size;
+  std::string library;
+  double seconds;
+  double max_abs_error;  // against OpenBLAS; NaN for OpenBLAS itself
+};
+
+using RowMajor = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+// Runs every library at one size; OpenBLAS first, as the reference.
+std::vector<Entry> bench_size(int64_t n, const Options& o) {
+  const DLDataType f32 = runtime::parse_dtype("float32");
+  // NDArrays for every library: aligned, and kiln takes them as they are.
+  runtime::NDArray a = runtime::NDArray::empty({n, n}, f32);
+  runtime::NDArray b = runtime::NDArray::empty({n, n}, f32);
+  runtime::NDArray c = runtime::NDArray::empty({n, n}, f32);
+  auto* pa = static_cast<float*>(a.data());
+  auto* pb = static_cast<float*>(b.data());
+  auto* pc = static_cast<float*>(c.data());
+  std::mt19937 rng(0);
+  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+  for (int64_t i = 0; i < n * n; ++i) pa[i] = dist(rng), pb[i] = dist(rng);
+  std::vector<float> reference(n * n);
+  std::vector<Entry> out;
+  auto settle = [] {
+    // Let the previous library's spinning worker threads go to sleep.
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  };
+  auto measure = [&](const std::string& library, const std::function<void()>& run) {
+    std::fill(pc, pc + n * n, NAN);
+    settle();
+    double seconds = median_seconds(run, o);
+    double error = library == "OpenBLAS" ? NAN : max_abs_difference(pc, reference.data(), n * n);
+    if (library == "OpenBLAS") std::copy(pc, pc + n * n, reference.begin());
+    out.push_back({n, library, seconds, error});
+  };
+
+  measure("OpenBLAS", [&] {
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0f, pa, n, pb, n, 0.0f, pc,
+                n);
+  });
+
+  Target target("llvm");
+  const int lanes = target.vector_bytes / 4;
+  ir::PrimFunc func = workloads::get("matmul", {{"M", n}, {"N", n}, {"K", n}}).func;
+  sched::Schedule sch = sched::expert_matmul_cpu(func, lanes, o.threads);
+  if (o.print_schedule)
+    std::printf("%s\n%s\n", sch.trace().as_python().c_str(), ir::to_script(sch.func()).c_str());
+  Module kernel = build(sch.func(), target);
+  measure("kiln", [&] { kernel(a, b, c); });
+
+  Eigen::Map<const RowMajor> ea(pa, n, n), eb(pb, n, n);
+  Eigen::Map<RowMajor> ec(pc, n, n);
+  measure("Eigen", [&] { ec.noalias() = ea * eb; });
+
+  measure("oneDNN", [&] { dnnl_sgemm('N', 'N', n, n, n, 1.0f, pa, n, pb, n, 0.0f, pc, n); });
+  return out;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o = parse_options(argc, argv);
+  // kiln's thread pool reads this when it starts (the first parallel loop).
+  setenv("KILN_NUM_THREADS", std::to_string(o.threads).c_str(), 1);
+  openblas_set_num_threads(o.threads);
+  omp_set_num_threads(o.threads);
+  Eigen::setNbThreads(o.threads);
+
+  Target target("llvm");
+  std::printf("fp32 matmul C = A B (row-major, M = N = K), %d threads, median of >= %d runs\n",
+              o.threads, o.repeat);
+  std::printf("kiln target: llvm -mcpu=%s (%d fp32 lanes)\n", target.option("mcpu").c_str(),
+              target.vector_bytes / 4);
+  std::printf(
+      "OpenBLAS %s (%s, %d threads); Eigen %d.%d.%d (%d threads); oneDNN %d.%d (%d "
+      "threads)\n\n",
+      openblas_get_config(), openblas_get_corename(), openblas_get_num_threads(),
+      EIGEN_WORLD_VERSION, EIGEN_MAJOR_VERSION, EIGEN_MINOR_VERSION, Eigen::nbThreads(),
+      dnnl_version()->major, dnnl_version()->minor, omp_get_max_threads());
+  std::printf("%6s  %-9s %10s %10s %8s %11s %6s\n", "size", "library", "ms", "GFLOP/s", "vs BLAS",
+              "max |err|", "load");
+  nlohmann::json results = nlohmann::json::array();
+  bool wrong = false;
+  for (int64_t n : o.sizes) {
+    double load = load_average();
+    std::vector<Entry> entries = bench_size(n, o);
+    const double blas_seconds = entries.front().seconds;
+    for (const Entry& e : entries) {
+      const double gflops = 2.0 * n * n * n / e.seconds * 1e-9;
+      std::printf("%6ld  %-9s %10.3f %10.1f %8.2f %11.2e %6.2f\n", static_cast<long>(n),
+                  e.library.c_str(), e.seconds * 1e3, gflops, blas_seconds / e.seconds,
+                  e.max_abs_error, load);
+      results.push_back(
+          {{"size", n},
+           {"library", e.library},
+           {"ms", e.seconds * 1e3},
+           {"gflops", gflops},
+           {"ratio_to_openblas", blas_seconds / e.seconds},
+           {"max_abs_error_vs_openblas",
+            std::isnan(e.max_abs_error) ? nlohmann::json() : nlohmann::json(e.max_abs_error)},
+           {"load_average", load}});
+    }
+    std::printf("\n");
+    // Random inputs in [-1, 1): fp32 sums of K terms stay well inside this.
+    for (const Entry& e : entries)
+      if (e.library == "kiln" && !(e.max_abs_error <= 1e-3)) {
+        std::fprintf(stderr, "bench_matmul_cpu: kiln's result at %ld differs from OpenBLAS by %g\n",
+                     static_cast<long>(n), e.max_abs_error);
+        wrong = true;
+      }
+  }
+  if (!o.json_path.empty()) {
+    nlohmann::json j = {{"benchmark", "matmul_cpu"},
+                        {"threads", o.threads},
+                        {"target", target.str()},
+                        {"results", results}};
+    std::ofstream(o.json_path) << j.dump(2) << "\n";
+  }
+  return wrong ? 1 : 0;
+}
