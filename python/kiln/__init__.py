@@ -18,7 +18,7 @@ Define an operator with :mod:`kiln.te`, look at its loop program, run it::
 """
 
 from kiln import _ffi
-from kiln import te, workloads
+from kiln import nd, te, workloads
 from kiln._ffi import (
     BlockRV,
     Buffer,
@@ -27,7 +27,10 @@ from kiln._ffi import (
     Expr,
     ExprRV,
     InterpreterError,
+    KilnRuntimeError,
     LoopRV,
+    Module,
+    NDArray,
     ParseError,
     PrimFunc,
     Schedule,
@@ -47,7 +50,10 @@ __all__ = [
     "Expr",
     "ExprRV",
     "InterpreterError",
+    "KilnRuntimeError",
     "LoopRV",
+    "Module",
+    "NDArray",
     "ParseError",
     "PrimFunc",
     "Schedule",
@@ -57,7 +63,9 @@ __all__ = [
     "Var",
     "build",
     "interpret",
+    "load_module",
     "lower",
+    "nd",
     "parse",
     "structural_equal",
     "structural_hash",
@@ -144,3 +152,20 @@ def build(func: PrimFunc, target="llvm"):
     the target (a GPU schedule for the CPU, say).
     """
     return _ffi.build(func, Target(target) if isinstance(target, str) else target)
+
+
+def load_module(path) -> Module:
+    """Load a library that ``Module.export_library`` wrote; it needs only
+    kiln's runtime, not the compiler. Call it like the module it came from.
+
+    Example::
+
+        mod = kiln.build(func)
+        mod.export_library("libmatmul.so")
+        mod2 = kiln.load_module("libmatmul.so")
+        mod2(a, b, c)                      # or mod2["matmul"](a, b, c)
+
+    Raises :class:`kiln.KilnRuntimeError` when the file is missing or is not
+    a kiln library.
+    """
+    return _ffi.load_module(path)
