@@ -377,6 +377,26 @@ class ComputeLocationMove {
     return a;
   }
 
+  // The thread-bound loops at or around the loop whose threads all use one
+  // copy of `buffer`: the threads of a block share a "shared" buffer, every
+  // thread of the grid a "global" one. One iteration of the loop must then
+  // provide what all of those threads read (TVM relaxes them alike), and the
+  // threads fetch it together once the block's own loops are bound to the
+  // same axes.
+  ir::arith::VarRangeMap thread_loops_sharing(const ir::Buffer& buffer) const {
+    ir::arith::VarRangeMap out;
+    const bool shared = buffer->scope == "shared", global = buffer->scope == "global";
+    if (!shared && !global) return out;
+    for (const Stmt& s : loop_path_) {
+      const auto* f = s.as<ir::ForNode>();
+      if (!f || f->for_kind != ir::ForKind::kThreadBinding) continue;
+      const bool in_block =
+          f->thread_tag.rfind("threadIdx", 0) == 0 || f->thread_tag.rfind("vthread", 0) == 0;
+      if (global || in_block) out[f->loop_var] = ir::Range{f->min, f->extent};
+    }
+    return out;
+  }
+
   // The regions of `realize` on `buffers`, relaxed over the loops inside the
   // loop: what it touches in one iteration of the loop.
   std::map<const ir::BufferNode*, Box> relaxed_regions(const Stmt& realize,
@@ -388,11 +408,13 @@ class ComputeLocationMove {
     std::map<const ir::BufferNode*, Box> out;
     for (const ir::BufferRegion& r : regions) {
       if (!buffers.count(r.buffer.get())) continue;
+      ir::arith::VarRangeMap relaxed = inner;
+      for (const auto& [var, range] : thread_loops_sharing(r.buffer)) relaxed[var] = range;
       Box box;
       for (const ir::Range& range : r.region) {
         Expr lo = ir::substitute(range.min, binding);
         Expr hi = ir::substitute(range.min + range.extent - 1, binding);
-        box.push_back({relax_index(lo, inner, a).min, relax_index(hi, inner, a).max});
+        box.push_back({relax_index(lo, relaxed, a).min, relax_index(hi, relaxed, a).max});
       }
       unite(&out, r.buffer.get(), box);
     }

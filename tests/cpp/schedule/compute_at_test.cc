@@ -666,3 +666,32 @@ TEST(ComputeAt, EveryAcceptedMoveOnEveryWorkloadIsExact) {
 
 }  // namespace
 }  // namespace kiln::sched
+
+namespace kiln::sched {
+namespace {
+
+// A shared buffer computed under a threadIdx loop holds what every thread of
+// the block reads: the region is relaxed over the thread loops (cooperative
+// fetching), not cut to the one thread's slice.
+TEST(ComputeAt, SharedBufferCoversEveryThreadOfTheBlock) {
+  ir::PrimFunc func = workloads::get("matmul", {{"M", 16}, {"N", 8}, {"K", 12}}).func;
+  Schedule sch(func);
+  BlockRV c = sch.get_block("C");
+  std::vector<LoopRV> loops = sch.get_loops(c);
+  std::vector<LoopRV> i = sch.split(loops[0], {int64_t{4}, int64_t{4}});
+  sch.bind(i[0], "blockIdx.x");
+  sch.bind(i[1], "threadIdx.x");
+  BlockRV shared = sch.cache_read(c, 0, "shared");
+  sch.compute_at(shared, i[1]);
+  std::vector<LoopRV> fetch = sch.get_loops(shared);
+  ASSERT_EQ(fetch.size(), 4u);
+  auto extent = [&](LoopRV l) {
+    return *ir::as_const_int(sch.loop_stmt(l).as<ir::ForNode>()->extent);
+  };
+  EXPECT_EQ(extent(fetch[2]), 4) << ir::to_script(sch.func());   // the block's 4 rows
+  EXPECT_EQ(extent(fetch[3]), 12) << ir::to_script(sch.func());  // all of K
+  EXPECT_LE(testing::max_output_difference(func, sch.func(), 2), 1e-5);
+}
+
+}  // namespace
+}  // namespace kiln::sched
