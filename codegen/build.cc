@@ -2,6 +2,7 @@
 
 #include <cctype>
 
+#include "codegen/gpu/build_gpu.h"
 #include "codegen/passes/pipeline.h"
 #include "ir/buffer.h"
 #include "ir/functor.h"
@@ -68,6 +69,8 @@ Module build(const ir::PrimFunc& func, const Target& target) {
     ir::PrimFunc lowered = codegen::lower(func, target);
     return codegen::build_llvm({{lowered, signature}}, target);
 #endif
+  } else {
+    return codegen::build_gpu(codegen::lower(func, target), signature, target);
   }
   throw BuildError("build(" + func->name + "): no backend for target `" + target.str() +
                    "` in this build of kiln");

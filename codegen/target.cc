@@ -5,6 +5,7 @@
 #include <thread>
 #include <vector>
 
+#include "codegen/gpu/gpu_target.h"
 #include "runtime/c_api.h"
 #ifdef KILN_WITH_LLVM
 #include "codegen/llvm/llvm_backend.h"
@@ -74,7 +75,8 @@ Target::Target(const std::string& text) {
     vector_bytes = vector_bytes_of(option("mattr"));
     num_cores = kiln_num_threads();
   } else {
-    warp_size = kind_ == "cuda" ? 32 : 1;
+    if (kind_ == "cuda" && !options_.count("arch")) options_["arch"] = codegen::default_cuda_arch();
+    codegen::fill_gpu_parameters(*this);
   }
 }
 

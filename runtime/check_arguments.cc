@@ -82,8 +82,9 @@ void check_arguments(const KernelSignature& signature, const std::vector<const D
       throw RuntimeError(where + "the tensor is null; pass an array of " + dtype_str(param.dtype) +
                          " " + shape_str(param.shape));
 
-    // Step 1. Where the data lives, what it is, how much of it.
-    if (arg->device.device_type != device)
+    // Step 1. Where the data lives, what it is, how much of it. A GPU module
+    // also takes host arrays: it copies them in and the outputs back.
+    if (arg->device.device_type != device && arg->device.device_type != kDLCPU)
       throw RuntimeError(where + "expected an array on " + device_name(device) + ", given one on " +
                          device_str(arg->device) + "; move it there first (kiln.nd.array(x, " +
                          "device=\"" + device_name(device) + "\"), x.to(\"" + device_name(device) +

@@ -7,8 +7,10 @@
 #include <mutex>
 #include <string>
 
+#include "runtime/cuda/cuda_device_api.h"
 #include "runtime/error.h"
 #include "runtime/ndarray.h"
+#include "runtime/opencl/opencl_device_api.h"
 
 namespace kiln::runtime {
 
@@ -81,6 +83,11 @@ std::shared_ptr<DeviceAPI> find_device_api(DLDeviceType type) {
 }
 
 std::shared_ptr<DeviceAPI> get_device_api(DLDevice device, const char* action) {
+  if (auto api = find_device_api(device.device_type)) return api;
+  // The GPU device APIs register on first use, so that arrays on a GPU work
+  // before any kernel was built (they load their drivers lazily).
+  if (device.device_type == kDLCUDA) cuda::register_cuda_device_api();
+  if (device.device_type == kDLOpenCL) opencl::register_opencl_device_api();
   if (auto api = find_device_api(device.device_type)) return api;
   throw RuntimeError(std::string("cannot ") + action + " on " + device_str(device) +
                      ": device memory needs " + module_for(device.device_type) +
