@@ -38,4 +38,21 @@ struct HostCpu {
 };
 HostCpu host_cpu();
 
+// Where build_llvm spent its time on a module, in milliseconds of wall clock (and of
+// the building thread's CPU time, which other work on the machine does not
+// inflate).
+struct CompileTimes {
+  double emit_ms = 0;      // IR → LLVM IR (and verification)
+  double optimize_ms = 0;  // the O3 pipeline
+  double codegen_ms = 0;   // LLVM IR → object file
+  double jit_ms = 0;       // linking into the process
+  double optimize_cpu_ms = 0;
+  double total_cpu_ms = 0;
+  double total_ms() const { return emit_ms + optimize_ms + codegen_ms + jit_ms; }
+};
+
+// The compile times of a module build_llvm made; throws std::invalid_argument
+// for any other module.
+CompileTimes compile_times(const runtime::Module& module);
+
 }  // namespace kiln::codegen

@@ -5,6 +5,7 @@
 #include <llvm/Support/SourceMgr.h>
 
 #include <filesystem>
+#include <stdexcept>
 
 #include "codegen/llvm/export_library.h"
 #include "codegen/llvm/machine_code.h"
@@ -48,3 +49,16 @@ void LlvmModule::export_library(const std::string& path) const {
 }
 
 }  // namespace kiln::codegen::llvm_backend
+
+namespace kiln::codegen {
+
+CompileTimes compile_times(const runtime::Module& module) {
+  const auto* node = dynamic_cast<const llvm_backend::LlvmModule*>(module.node());
+  if (!node) {
+    throw std::invalid_argument("compile_times: the module is not one build_llvm made (kind `" +
+                                (module.defined() ? module.node()->kind() : "none") + "`)");
+  }
+  return node->compile_times();
+}
+
+}  // namespace kiln::codegen

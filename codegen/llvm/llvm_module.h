@@ -10,23 +10,11 @@
 
 #include "codegen/llvm/c_header.h"
 #include "codegen/llvm/jit.h"
+#include "codegen/llvm/llvm_backend.h"
 #include "codegen/llvm/target_machine.h"
 #include "runtime/packed_function_module.h"
 
 namespace kiln::codegen::llvm_backend {
-
-// Where build_llvm spent its time, in milliseconds of wall clock (and of
-// the building thread's CPU time, which other work on the machine does not
-// inflate).
-struct CompileTimes {
-  double emit_ms = 0;      // IR → LLVM IR (and verification)
-  double optimize_ms = 0;  // the O3 pipeline
-  double codegen_ms = 0;   // LLVM IR → object file
-  double jit_ms = 0;       // linking into the process
-  double optimize_cpu_ms = 0;
-  double total_cpu_ms = 0;
-  double total_ms() const { return emit_ms + optimize_ms + codegen_ms + jit_ms; }
-};
 
 struct ModuleArtifacts {
   MachineSpec machine;

@@ -35,7 +35,7 @@ ir::PrimFunc tiled_matmul() {
 TEST(LlvmCompileTime, TiledMatmul64) {
   ir::PrimFunc f = tiled_matmul();
   expect_matches_interpreter(f, {}, {1e-5, 1e-5});
-  std::vector<llvm_backend::CompileTimes> runs;
+  std::vector<CompileTimes> runs;
   for (int r = 0; r < 5; ++r) runs.push_back(compile_times(jit_build(f)));
   std::sort(runs.begin(), runs.end(),
             [](const auto& x, const auto& y) { return x.total_ms() < y.total_ms(); });

@@ -12,7 +12,6 @@
 #include <vector>
 
 #include "codegen/llvm/llvm_backend.h"
-#include "codegen/llvm/llvm_module.h"
 #include "ir/buffer.h"
 #include "ir/interpreter.h"
 #include "ir/interpreter/float16.h"
@@ -35,10 +34,6 @@ inline runtime::KernelSignature flat_signature(const ir::PrimFunc& func) {
 
 inline runtime::Module jit_build(const ir::PrimFunc& func, const Target& target = Target("llvm")) {
   return build_llvm({{func, flat_signature(func)}}, target);
-}
-
-inline const llvm_backend::CompileTimes& compile_times(const runtime::Module& m) {
-  return dynamic_cast<const llvm_backend::LlvmModule&>(*m.node()).compile_times();
 }
 
 // Element i of a buffer of `t` as a double (floats, bools) or an integer.
