@@ -67,7 +67,9 @@ std::string c_header(const std::vector<HeaderKernel>& kernels, const std::string
   out += " *\n";
   out += " * Each kernel returns 0 (KILN_OK) or a kiln_status. Every buffer is contiguous,\n";
   out += " * row-major and KILN_BUFFER_ALIGNMENT-aligned, and no two buffers overlap.\n";
-  out += " * float16 and bfloat16 elements are passed as their 16 bits, bool as one byte. */\n";
+  out += " * float16 and bfloat16 elements are passed as their 16 bits, bool as one byte.\n";
+  out += " * Compile with -I<kiln source root> (for runtime/c_api.h) and link the library;\n";
+  out += " * it needs only libc and libm. */\n";
   out += "#ifndef " + guard + "\n#define " + guard + "\n\n";
   out += "#include <stdint.h>\n\n#include \"runtime/c_api.h\"\n\n";
   out += "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n";

@@ -89,6 +89,7 @@ void KernelEmitter::emit(const LoweredKernel& kernel) {
   set_function_attributes(entry);
   vars_.clear();
   buffers_.clear();
+  buffer_alignment_.clear();
   for (size_t i = 0; i < func->params.size(); ++i) {
     const ir::Buffer& buffer = func->params[i];
     llvm::Argument* arg = entry->getArg(i);
@@ -103,6 +104,7 @@ void KernelEmitter::emit(const LoweredKernel& kernel) {
     if (bytes > 0) arg->addAttr(llvm::Attribute::getWithDereferenceableBytes(ctx_, bytes));
     if (!stored.count(buffer.get())) arg->addAttr(llvm::Attribute::ReadOnly);
     buffers_[buffer.get()] = arg;
+    buffer_alignment_[buffer.get()] = KILN_BUFFER_ALIGNMENT;
   }
   fn_ = FunctionState{entry, llvm::BasicBlock::Create(ctx_, "entry", entry), {}};
   auto* start = llvm::BasicBlock::Create(ctx_, "start", entry);

@@ -13,6 +13,7 @@
 #include <algorithm>
 
 #include "codegen/llvm/emitter.h"
+#include "ir/buffer.h"
 #include "ir/functor.h"
 
 namespace kiln::codegen::llvm_backend {
@@ -27,7 +28,7 @@ class CaptureFinder : public ir::IRVisitor {
                 const std::unordered_map<const ir::BufferNode*, llvm::Value*>& buffers)
       : outer_vars_(vars), outer_buffers_(buffers) {}
   std::vector<const ir::VarNode*> vars;
-  std::vector<const ir::BufferNode*> buffers;
+  std::vector<ir::Buffer> buffers;
 
  protected:
   void visit_var(const ir::VarNode* op) override {
@@ -36,17 +37,18 @@ class CaptureFinder : public ir::IRVisitor {
     }
   }
   void visit_buffer_load(const ir::BufferLoadNode* op) override {
-    use(op->buffer.get());
+    use(op->buffer);
     IRVisitor::visit_buffer_load(op);
   }
   void visit_buffer_store(const ir::BufferStoreNode* op) override {
-    use(op->buffer.get());
+    use(op->buffer);
     IRVisitor::visit_buffer_store(op);
   }
 
  private:
-  void use(const ir::BufferNode* b) {
-    if (outer_buffers_.count(b) && std::find(buffers.begin(), buffers.end(), b) == buffers.end()) {
+  void use(const ir::Buffer& b) {
+    if (outer_buffers_.count(b.get()) &&
+        std::find(buffers.begin(), buffers.end(), b) == buffers.end()) {
       buffers.push_back(b);
     }
   }
@@ -64,8 +66,8 @@ void KernelEmitter::parallel_loop(const ir::ForNode* op) {
   llvm::Value* extent = expr(op->extent);
   std::vector<llvm::Value*> values;
   std::vector<llvm::Type*> types;
-  for (const ir::BufferNode* b : captures.buffers) {
-    values.push_back(buffers_.at(b));
+  for (const ir::Buffer& b : captures.buffers) {
+    values.push_back(buffers_.at(b.get()));
     types.push_back(b_.getPtrTy());
   }
   for (const ir::VarNode* v : captures.vars) {
@@ -90,6 +92,15 @@ void KernelEmitter::parallel_loop(const ir::ForNode* op) {
     arg->setName(captures.buffers[i]->name);
     arg->addAttr(llvm::Attribute::NoAlias);
     arg->addAttr(llvm::Attribute::NoCapture);
+    // Every buffer is whole and aligned, as in the kernel's own entry.
+    const ir::Buffer& b = captures.buffers[i];
+    auto align = buffer_alignment_.find(b.get());
+    if (align != buffer_alignment_.end()) {
+      arg->addAttr(llvm::Attribute::getWithAlignment(ctx_, llvm::Align(align->second)));
+    }
+    const uint64_t bytes =
+        static_cast<uint64_t>(std::max<int64_t>(ir::num_elements(b), 1)) * b->dtype.bytes();
+    arg->addAttr(llvm::Attribute::getWithDereferenceableBytes(ctx_, bytes));
   }
   {
     FunctionState outer_fn = fn_;
@@ -104,7 +115,7 @@ void KernelEmitter::parallel_loop(const ir::ForNode* op) {
     auto* start = llvm::BasicBlock::Create(ctx_, "start", body);
     b_.SetInsertPoint(start);
     size_t arg = 2;
-    for (const ir::BufferNode* b : captures.buffers) buffers_[b] = body->getArg(arg++);
+    for (const ir::Buffer& b : captures.buffers) buffers_[b.get()] = body->getArg(arg++);
     for (const ir::VarNode* v : captures.vars) {
       body->getArg(arg)->setName(v->name);
       vars_[v] = body->getArg(arg++);

@@ -139,6 +139,7 @@ void KernelEmitter::allocate(const ir::AllocateNode* op) {
   llvm::Type* elem = mem_type(buffer->dtype);
   const int64_t count = std::max<int64_t>(ir::num_elements(buffer), 1);
   const int64_t bytes = count * buffer->dtype.bytes();
+  buffer_alignment_[buffer.get()] = kAllocationAlignment;
   if (bytes <= kMaxStackAllocationBytes) {
     llvm::Value* p = entry_alloca(elem, b_.getInt64(count), kAllocationAlignment, buffer->name);
     ScopedBinding bind(&buffers_, buffer.get(), p);

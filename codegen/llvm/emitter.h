@@ -120,6 +120,9 @@ class KernelEmitter {
   int parallel_count_ = 0;
   std::unordered_map<const ir::VarNode*, llvm::Value*> vars_;
   std::unordered_map<const ir::BufferNode*, llvm::Value*> buffers_;
+  // The known alignment of each buffer's data: parameters by the ABI,
+  // allocations by kAllocationAlignment.
+  std::unordered_map<const ir::BufferNode*, int> buffer_alignment_;
 };
 
 // True when evaluating `e` may fault where it is not guarded: it loads from
