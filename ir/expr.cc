@@ -53,6 +53,7 @@ constexpr IntrinsicInfo kIntrinsics[] = {
     {"tanh", 1},  {"sigmoid", 1}, {"erf", 1},         {"fabs", 1},
     {"floor", 1}, {"ceil", 1},    {"round", 1},       {"pow", 2},
     {"fma", 3},   {"isnan", 1},   {"gpu_barrier", 0}, {"warp_shuffle_xor", 2},
+    {"thread_allreduce", 3},
 };
 static_assert(sizeof(kIntrinsics) / sizeof(kIntrinsics[0]) ==
               static_cast<size_t>(Intrinsic::kCount));

@@ -226,6 +226,13 @@ enum class Intrinsic : uint8_t {
   // warp_shuffle_xor(value, lane_mask): `value` of the lane (lane ^ lane_mask)
   // of the same warp; every lane of the warp must execute it.
   kWarpShuffleXor,
+  // thread_allreduce(value, combiner, thread_var): the combination (combiner
+  // 0 sum, 1 product, 2 min, 3 max) of `value` over
+  // every thread of the loop `thread_var` (bound to threadIdx.*), the other
+  // thread axes held fixed; every such thread gets the result and must
+  // execute the call. Made by gpu_cross_thread_reduction, lowered to warp
+  // shuffles or a shared-memory tree by gpu_lower_thread_allreduce.
+  kThreadAllreduce,
   kCount,  // not an intrinsic: the number of them
 };
 const char* intrinsic_name(Intrinsic op);

@@ -9,6 +9,7 @@
 #include "codegen/gpu/nvrtc.h"
 #include "codegen/gpu/source_printer.h"
 #include "codegen/passes/gpu_insert_barriers.h"
+#include "codegen/passes/gpu_lower_thread_allreduce.h"
 #include "codegen/passes/gpu_split_kernels.h"
 #include "codegen/passes/gpu_verify.h"
 #include "ir/buffer.h"
@@ -54,6 +55,7 @@ runtime::Module build_gpu(const ir::PrimFunc& lowered, const runtime::KernelSign
                      std::to_string(signature.params.size()));
   const bool cuda = target.kind() == "cuda";
   gpu::GpuProgram program = gpu_split_kernels(lowered);
+  gpu_lower_thread_allreduce(program, target);
   gpu_insert_barriers(program);
   gpu_verify(program, target);
   gpu::PrintOptions options;

@@ -3,7 +3,7 @@
 // one is present) or "opencl" (OpenCL C built and run through the ICD loader).
 //
 // Runs the GPU passes that work on the lowered form, in order:
-//   gpu_split_kernels → gpu_insert_barriers → gpu_verify
+//   gpu_split_kernels → gpu_lower_thread_allreduce → gpu_insert_barriers → gpu_verify
 // then prints the source and compiles it. Throws BuildError when the program
 // does not fit the target or cannot be compiled.
 #pragma once

@@ -208,9 +208,19 @@ void KernelPrinter::for_loop(const ir::ForNode* op) {
                        "; this is a kiln bug (gpu_split_kernels sizes the launch)");
     line("{");
     ++indent_;
-    line("const " + type + " " + v + " = " + d_.thread_index(op->thread_tag) + ";");
     // A loop shorter than the launch runs on the first `extent` threads only.
     const bool guard = extent < launched;
+    // An index the body no longer reads (an axis of extent 1, folded away)
+    // is not declared: NVRTC warns about unused variables.
+    struct Uses : ir::IRVisitor {
+      const ir::VarNode* var;
+      bool found = false;
+      void visit_var(const ir::VarNode* x) override { found |= x == var; }
+    } uses;
+    uses.var = op->loop_var.get();
+    uses.visit(op->body);
+    if (guard || uses.found)
+      line("const " + type + " " + v + " = " + d_.thread_index(op->thread_tag) + ";");
     if (guard) {
       line("if (" + v + " < " + int_literal(op->loop_var.dtype(), extent) + ") {");
       ++indent_;

@@ -1,6 +1,7 @@
 #include "codegen/passes/gpu_verify.h"
 
 #include <map>
+#include <set>
 #include <string>
 
 #include "codegen/build.h"
@@ -28,6 +29,59 @@ bool uses(const ir::Stmt& s, const ir::VarNode* var) {
   return u.found;
 }
 
+// A buffer the statement both reads and writes (an accumulation), if any.
+const ir::BufferNode* read_and_written(const ir::Stmt& s) {
+  struct Scan : ir::IRVisitor {
+    std::set<const ir::BufferNode*> reads, writes;
+    void visit_buffer_load(const ir::BufferLoadNode* op) override {
+      reads.insert(op->buffer.get());
+      ir::IRVisitor::visit_buffer_load(op);
+    }
+    void visit_buffer_store(const ir::BufferStoreNode* op) override {
+      writes.insert(op->buffer.get());
+      ir::IRVisitor::visit_buffer_store(op);
+    }
+  } scan;
+  scan.visit(s);
+  for (const ir::BufferNode* b : scan.writes)
+    if (scan.reads.count(b)) return b;
+  return nullptr;
+}
+
+// A loop nested in one bound to the same hardware index (a cooperative
+// fetch under the thread loops: both read the same index). The interpreter
+// runs every pair (outer, inner), the GPU one thread per index, so they
+// agree only when each outer iteration would do the same work, all of it:
+//  - the inner body must not depend on the outer variable (else the GPU
+//    runs only the diagonal outer == inner);
+//  - the inner loop must not be longer than the outer one (the outer's
+//    guard admits only outer-extent threads; the rest of the inner
+//    iterations would never run);
+//  - the inner body must not accumulate into a buffer (repeating it per
+//    outer iteration, as the interpreter does, would count it again).
+// Returns why the nest is wrong, or "".
+std::string check_nested(const ir::ForNode* outer, const ir::ForNode* inner) {
+  const std::string where = "loop " + inner->loop_var.name() + " bound to " + inner->thread_tag +
+                            " is inside loop " + outer->loop_var.name() +
+                            " bound to the same axis (both read the same hardware index), ";
+  if (uses(inner->body, outer->loop_var.get()))
+    return where + "and its body depends on " + outer->loop_var.name() +
+           ", so a thread would run only the iteration where both are equal; a stage "
+           "computed under the thread loops must cover the whole block's tile (compute_at "
+           "a shared buffer) or use its own loops only";
+  const int64_t* outer_extent = ir::as_const_int(outer->extent);
+  const int64_t* inner_extent = ir::as_const_int(inner->extent);
+  if (outer_extent && inner_extent && *inner_extent > *outer_extent)
+    return where + "and it has " + std::to_string(*inner_extent) + " iterations where only " +
+           std::to_string(*outer_extent) +
+           " threads enter the outer loop; split the inner loop by the outer loop's extent";
+  if (const ir::BufferNode* b = read_and_written(inner->body))
+    return where + "and its body accumulates into " + b->name +
+           ", which every iteration of the outer loop would repeat; accumulate in a loop of "
+           "its own, not under a second loop of the same axis";
+  return "";
+}
+
 // Barriers under a thread loop shorter than the launch, shuffles, and a
 // thread loop nested in one of the same tag whose work depends on the outer
 // one (both are the same hardware index: a thread runs only the diagonal).
@@ -49,13 +103,7 @@ struct SyncScan : ir::IRVisitor {
       auto it = enclosing.find(tag);
       if (it != enclosing.end()) {
         outer = it->second;
-        if (nesting_error.empty() && uses(op->body, outer->loop_var.get()))
-          nesting_error = "loop " + op->loop_var.name() + " bound to " + tag + " is inside loop " +
-                          outer->loop_var.name() +
-                          " bound to the same axis, and its body depends on " +
-                          outer->loop_var.name() + "; a staging block computed under the " +
-                          "thread loops must cover the whole block's tile (compute_at must " +
-                          "relax its region over threadIdx loops for shared buffers)";
+        if (nesting_error.empty()) nesting_error = check_nested(outer, op);
       }
       enclosing[tag] = op;
     }

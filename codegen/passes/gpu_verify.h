@@ -6,8 +6,12 @@
 //  - shared memory per block over max_shared_memory_per_block;
 //  - a barrier inside a loop bound to fewer threads than the block has (the
 //    other threads would never reach it);
-//  - a thread loop nested in a loop bound to the same axis whose body uses
-//    the outer loop's variable (the GPU runs only its diagonal);
+//  - a thread loop nested in a loop bound to the same axis (a cooperative
+//    fetch) unless it is the same work for every outer iteration: its body
+//    does not use the outer variable (the GPU would run only the diagonal),
+//    it is no longer than the outer loop (the outer guard admits too few
+//    threads), and it accumulates into no buffer (the interpreter repeats
+//    it per outer iteration, the GPU runs it once);
 //  - on a target without warp shuffles, a warp_shuffle_xor.
 #pragma once
 

@@ -3,6 +3,7 @@
 #include "codegen/passes/compact_buffers.h"
 #include "codegen/passes/convert_blocks.h"
 #include "codegen/passes/flatten_buffers.h"
+#include "codegen/passes/gpu_cross_thread_reduction.h"
 #include "codegen/passes/loop_partition.h"
 #include "codegen/passes/lower_init.h"
 #include "codegen/passes/lower_intrinsics.h"
@@ -17,6 +18,7 @@ namespace kiln::codegen {
 ir::PrimFunc lower(const ir::PrimFunc& func, const Target& target) {
   ir::PrimFunc f = func;
   // Blocks to loops.
+  if (target.is_gpu()) f = gpu_cross_thread_reduction(f);
   f = lower_init(f);
   f = plan_allocations(f, target.is_gpu());
   f = convert_blocks(f);

@@ -253,6 +253,7 @@ CompiledExpr intrinsic(Intrinsic op, const std::vector<CompiledExpr>& args, int 
       return map1(a, lanes, [](Scalar x) { return int_scalar(std::isnan(x.f)); });
     case Intrinsic::kGpuBarrier:
     case Intrinsic::kWarpShuffleXor:
+    case Intrinsic::kThreadAllreduce:
     case Intrinsic::kCount: break;
   }
   return {};
@@ -473,7 +474,8 @@ CompiledExpr Compiler::buffer_load(const BufferLoadNode* op) {
 
 CompiledExpr Compiler::call(const CallNode* op) {
   const std::string name = intrinsic_name(op->op);
-  if (op->op == Intrinsic::kGpuBarrier || op->op == Intrinsic::kWarpShuffleXor) {
+  if (op->op == Intrinsic::kGpuBarrier || op->op == Intrinsic::kWarpShuffleXor ||
+      op->op == Intrinsic::kThreadAllreduce) {
     compile_error(name + " synchronizes GPU threads, which the interpreter runs one after the "
                          "other; interpret the function before GPU lowering");
   }

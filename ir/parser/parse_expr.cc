@@ -510,7 +510,8 @@ PExpr Parser::call_expr(const Token& t) {
   }
   Intrinsic op;
   if (intrinsic_from_name(n, &op)) {
-    if (op == Intrinsic::kGpuBarrier || op == Intrinsic::kWarpShuffleXor)
+    if (op == Intrinsic::kGpuBarrier || op == Intrinsic::kWarpShuffleXor ||
+        op == Intrinsic::kThreadAllreduce)
       fail_msg(t, "found " + n + ", which only GPU lowering makes; expected a math intrinsic");
     std::vector<PExpr> a = call_args(t, static_cast<size_t>(intrinsic_arity(op)));
     // As call() in ir/op.h: arguments meet at one type; math on integers
