@@ -81,17 +81,21 @@ llvm::Value* KernelEmitter::buffer_load(const ir::BufferLoadNode* op) {
     value = b_.CreateAlignedLoad(elem_type, ptr, align, op->buffer->name);
   } else {
     llvm::Type* vec_type = mem_type(op->dtype);
+    // Under a mask, lanes that do not load may point outside the buffer:
+    // their addresses must not be `inbounds` (that would make them poison).
+    auto address = [&](llvm::Value* offset) {
+      return load_mask_ ? b_.CreateGEP(elem_type, base, offset)
+                        : b_.CreateInBoundsGEP(elem_type, base, offset);
+    };
     if (const ir::RampNode* ramp = contiguous_ramp(index)) {
-      llvm::Value* ptr = b_.CreateInBoundsGEP(
-          elem_type, base, widen_index(b_, expr(ramp->base), ramp->base.dtype()));
+      llvm::Value* ptr = address(widen_index(b_, expr(ramp->base), ramp->base.dtype()));
       if (load_mask_) {
         value = b_.CreateMaskedLoad(vec_type, ptr, align, load_mask_);
       } else {
         value = b_.CreateAlignedLoad(vec_type, ptr, align, op->buffer->name);
       }
     } else {
-      llvm::Value* ptrs =
-          b_.CreateInBoundsGEP(elem_type, base, widen_index(b_, expr(index), index.dtype()));
+      llvm::Value* ptrs = address(widen_index(b_, expr(index), index.dtype()));
       value = b_.CreateMaskedGather(vec_type, ptrs, align, load_mask_);
     }
   }
