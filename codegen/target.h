@@ -19,7 +19,7 @@ namespace kiln {
 class Target {
  public:
   // Throws std::invalid_argument naming the unknown kind or option.
-  explicit Target(const std::string& text);  // NOLINT(google-explicit-constructor)
+  explicit Target(const std::string& text);
   Target(const char* text) : Target(std::string(text)) {}  // NOLINT
 
   // "llvm", "cuda" or "opencl".
@@ -32,13 +32,13 @@ class Target {
   std::string option(const std::string& name) const;
 
   // ---- hardware parameters
-  int num_cores = 1;               // llvm: threads the runtime uses
-  int vector_bytes = 16;           // llvm: widest native vector register
-  int max_threads_per_block = 0;   // gpu
+  int num_cores = 1;                        // llvm: threads the runtime uses
+  int vector_bytes = 16;                    // llvm: widest native vector register
+  int max_threads_per_block = 0;            // gpu
   int64_t max_shared_memory_per_block = 0;  // gpu, bytes
-  int warp_size = 0;               // gpu (OpenCL: the sub-group size, 1 on PoCL)
+  int warp_size = 0;                        // gpu (OpenCL: the sub-group size, 1 on PoCL)
   int max_block_dims[3] = {0, 0, 0};
-  int sm_count = 0;                // cuda
+  int sm_count = 0;  // cuda
 
  private:
   std::string kind_;

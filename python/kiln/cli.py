@@ -81,7 +81,7 @@ def _cmd_fuzz(args):
 def _cmd_demo(args):
     from kiln.demo import run
 
-    return run(size=args.size)
+    return run(size=args.size, compiled_size=args.compiled_size)
 
 
 def build_parser():
@@ -108,8 +108,12 @@ def build_parser():
                         "outputs with the interpreter's")
     p.set_defaults(run=_cmd_fuzz)
 
-    p = sub.add_parser("demo", help="the main job: define a matmul, show it, run it, check it")
-    p.add_argument("--size", type=int, default=256, help="M = N = K (default 256)")
+    p = sub.add_parser("demo", help="the main job: define a matmul, show it, run it, check it, "
+                                    "compile it and time it beside OpenBLAS")
+    p.add_argument("--size", type=int, default=256,
+                   help="M = N = K of the interpreter check (default 256)")
+    p.add_argument("--compiled-size", type=int, default=1024,
+                   help="M = N = K of the compiled, timed matmul (default 1024; 0 skips it)")
     p.set_defaults(run=_cmd_demo)
     return parser
 

@@ -11,4 +11,5 @@ PYBIND11_MODULE(_ffi, m) {
   kiln::python::bind_fuzz(m);
   kiln::python::bind_runtime(m);
   kiln::python::bind_codegen(m);
+  kiln::python::bind_bench(m);
 }

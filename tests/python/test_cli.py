@@ -36,6 +36,19 @@ def test_user_mistakes_are_one_line_and_nonzero():
 
 
 def test_demo_small_matches_numpy():
-    r = kiln_cli("demo", "--size", "32")
+    r = kiln_cli("demo", "--size", "32", "--compiled-size", "96")
     assert r.returncode == 0, r.stderr
-    assert "matches NumPy" in r.stdout
+    assert r.stdout.count("matches NumPy") == 2, r.stdout
+    assert "kiln / OpenBLAS" in r.stdout
+
+
+def test_fuzz_with_llvm_build_slice():
+    r = kiln_cli("fuzz", "--traces", "26", "--seed", "5", "--build", "llvm")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "fuzz: 26 traces, 0 mismatches, 0 crashes" in r.stdout
+
+
+def test_fuzz_bad_build_target_is_a_usage_error():
+    r = kiln_cli("fuzz", "--traces", "1", "--build", "tpu")
+    assert r.returncode == 2
+    assert "unknown kind" in r.stderr
