@@ -1,7 +1,7 @@
 #include "codegen/gpu/build_gpu.h"
 
 #include <memory>
-#include <set>
+#include <unordered_set>
 
 #include "codegen/build.h"
 #include "codegen/gpu/dialect.h"
@@ -12,6 +12,7 @@
 #include "codegen/passes/gpu_lower_thread_allreduce.h"
 #include "codegen/passes/gpu_split_kernels.h"
 #include "codegen/passes/gpu_verify.h"
+#include "codegen/passes/stmt_utils.h"
 #include "ir/buffer.h"
 #include "ir/functor.h"
 #include "runtime/cuda/cuda_module.h"
@@ -25,17 +26,9 @@ runtime::GpuFunction launch_description(const gpu::GpuProgram& program,
                                         const runtime::KernelSignature& signature) {
   runtime::GpuFunction f;
   f.signature = signature;
-  std::set<const ir::BufferNode*> written;
-  struct Writes : ir::IRVisitor {
-    std::set<const ir::BufferNode*>* out;
-    void visit_buffer_store(const ir::BufferStoreNode* op) override {
-      out->insert(op->buffer.get());
-      ir::IRVisitor::visit_buffer_store(op);
-    }
-  } writes;
-  writes.out = &written;
+  std::unordered_set<const ir::BufferNode*> written;
   for (const gpu::GpuKernel& k : program.kernels) {
-    writes.visit(k.body);
+    written.merge(stored_buffers(k.body));
     f.kernels.push_back({k.name, k.launch, k.arguments});
   }
   for (const ir::Buffer& p : program.params) f.written.push_back(written.count(p.get()) > 0);

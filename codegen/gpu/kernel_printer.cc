@@ -2,8 +2,10 @@
 #include "codegen/gpu/kernel_printer.h"
 
 #include <algorithm>
+#include <unordered_set>
 
 #include "codegen/build.h"
+#include "codegen/passes/stmt_utils.h"
 #include "ir/buffer.h"
 #include "ir/functor.h"
 
@@ -33,16 +35,7 @@ std::string KernelPrinter::print(GpuKernel& kernel) {
   // Kernel names and parameters first, so that locals never take their names.
   used_names_.insert(kernel.name);
   std::vector<std::string> params;
-  std::set<const ir::BufferNode*> written;
-  struct Writes : ir::IRVisitor {
-    std::set<const ir::BufferNode*>* out;
-    void visit_buffer_store(const ir::BufferStoreNode* op) override {
-      out->insert(op->buffer.get());
-      ir::IRVisitor::visit_buffer_store(op);
-    }
-  } writes;
-  writes.out = &written;
-  writes.visit(kernel.body);
+  const std::unordered_set<const ir::BufferNode*> written = stored_buffers(kernel.body);
   for (const ir::Buffer& b : kernel.buffers) {
     note_type(b->dtype);
     params.push_back(d_.pointer_param(b->dtype, !written.count(b.get()), name_of(b)));

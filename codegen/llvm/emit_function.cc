@@ -3,6 +3,7 @@
 //   i32 @NAME__packed(ptr %args)
 // Parameters never stored to are also readonly.
 #include "codegen/llvm/emitter.h"
+#include "codegen/passes/stmt_utils.h"
 #include "ir/buffer.h"
 #include "runtime/c_api.h"
 

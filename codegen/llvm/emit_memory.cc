@@ -8,17 +8,6 @@ namespace kiln::codegen::llvm_backend {
 
 namespace {
 
-class StoreFinder : public ir::IRVisitor {
- public:
-  std::unordered_set<const ir::BufferNode*> stored;
-
- protected:
-  void visit_buffer_store(const ir::BufferStoreNode* op) override {
-    stored.insert(op->buffer.get());
-    IRVisitor::visit_buffer_store(op);
-  }
-};
-
 // The only index of a lowered access.
 const ir::Expr& flat_index(const ir::Buffer& buffer, const std::vector<ir::Expr>& indices) {
   if (indices.size() != 1) {
@@ -34,12 +23,6 @@ const ir::RampNode* contiguous_ramp(const ir::Expr& index) {
 }
 
 }  // namespace
-
-std::unordered_set<const ir::BufferNode*> stored_buffers(const ir::Stmt& body) {
-  StoreFinder finder;
-  finder.visit(body);
-  return finder.stored;
-}
 
 llvm::Value* KernelEmitter::buffer_pointer(const ir::Buffer& b) {
   auto it = buffers_.find(b.get());

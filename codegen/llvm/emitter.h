@@ -130,9 +130,6 @@ class KernelEmitter {
 // select or and/or are evaluated behind a branch.
 bool may_fault(const ir::Expr& e);
 
-// Buffers `body` stores to.
-std::unordered_set<const ir::BufferNode*> stored_buffers(const ir::Stmt& body);
-
 // Binds `var` to a value for the lifetime of the object.
 template <typename Map, typename Key, typename Value>
 class ScopedBinding {

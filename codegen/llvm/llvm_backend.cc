@@ -17,6 +17,7 @@
 #include "codegen/llvm/llvm_module.h"
 #include "codegen/llvm/machine_code.h"
 #include "codegen/llvm/optimize.h"
+#include "codegen/passes/stmt_utils.h"
 #include "runtime/metadata.h"
 
 namespace kiln::codegen {

@@ -92,26 +92,6 @@ Reduction match_reduction(const ir::BlockNode& block) {
   return {combiner, store->buffer, store->indices, is_self(bin->a) ? bin->b : bin->a, init->value};
 }
 
-ir::Expr combine(AllreduceCombiner c, ir::Expr a, ir::Expr b) {
-  switch (c) {
-    case AllreduceCombiner::kSum: return a + b;
-    case AllreduceCombiner::kProduct: return a * b;
-    case AllreduceCombiner::kMin: return ir::min(a, b);
-    case AllreduceCombiner::kMax: return ir::max(a, b);
-  }
-  return a;
-}
-
-ir::Expr identity(AllreduceCombiner c, ir::DataType t) {
-  switch (c) {
-    case AllreduceCombiner::kSum: return ir::make_zero(t);
-    case AllreduceCombiner::kProduct: return ir::make_const(t, 1.0);
-    case AllreduceCombiner::kMin: return ir::max_value(t);
-    case AllreduceCombiner::kMax: return ir::min_value(t);
-  }
-  return ir::make_zero(t);
-}
-
 ir::Stmt realize(const std::string& name, std::vector<ir::IterVar> iter_vars,
                  std::vector<ir::Expr> values, ir::Expr predicate,
                  std::vector<ir::BufferRegion> reads, std::vector<ir::BufferRegion> writes,
@@ -303,6 +283,26 @@ ir::PrimFunc gpu_cross_thread_reduction(const ir::PrimFunc& func) {
   node->alloc_buffers.insert(node->alloc_buffers.end(), rewriter.new_buffers.begin(),
                              rewriter.new_buffers.end());
   return ir::with_body(func, ir::block_realize(root->iter_values, root->predicate, node));
+}
+
+ir::Expr combine(AllreduceCombiner c, const ir::Expr& a, const ir::Expr& b) {
+  switch (c) {
+    case AllreduceCombiner::kSum: return a + b;
+    case AllreduceCombiner::kProduct: return a * b;
+    case AllreduceCombiner::kMin: return ir::min(a, b);
+    case AllreduceCombiner::kMax: return ir::max(a, b);
+  }
+  return a;
+}
+
+ir::Expr identity(AllreduceCombiner c, ir::DataType t) {
+  switch (c) {
+    case AllreduceCombiner::kSum: return ir::make_zero(t);
+    case AllreduceCombiner::kProduct: return ir::make_const(t, 1.0);
+    case AllreduceCombiner::kMin: return ir::max_value(t);
+    case AllreduceCombiner::kMax: return ir::min_value(t);
+  }
+  return ir::make_zero(t);
 }
 
 }  // namespace kiln::codegen

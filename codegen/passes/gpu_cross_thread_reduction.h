@@ -25,6 +25,10 @@ namespace kiln::codegen {
 // The combiner argument of thread_allreduce (ir/expr.h).
 enum class AllreduceCombiner : int { kSum = 0, kProduct = 1, kMin = 2, kMax = 3 };
 
+// `a` combined with `b`, and the value that combines with anything to itself.
+ir::Expr combine(AllreduceCombiner c, const ir::Expr& a, const ir::Expr& b);
+ir::Expr identity(AllreduceCombiner c, ir::DataType t);
+
 ir::PrimFunc gpu_cross_thread_reduction(const ir::PrimFunc& func);
 
 }  // namespace kiln::codegen

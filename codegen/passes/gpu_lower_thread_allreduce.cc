@@ -29,26 +29,6 @@ int64_t next_power_of_two(int64_t n) {
   return p;
 }
 
-ir::Expr combine(AllreduceCombiner c, const ir::Expr& a, const ir::Expr& b) {
-  switch (c) {
-    case AllreduceCombiner::kSum: return a + b;
-    case AllreduceCombiner::kProduct: return a * b;
-    case AllreduceCombiner::kMin: return ir::min(a, b);
-    case AllreduceCombiner::kMax: return ir::max(a, b);
-  }
-  return a;
-}
-
-ir::Expr identity(AllreduceCombiner c, ir::DataType t) {
-  switch (c) {
-    case AllreduceCombiner::kSum: return ir::make_zero(t);
-    case AllreduceCombiner::kProduct: return ir::make_const(t, 1.0);
-    case AllreduceCombiner::kMin: return ir::max_value(t);
-    case AllreduceCombiner::kMax: return ir::min_value(t);
-  }
-  return ir::make_zero(t);
-}
-
 class Lowerer : public ir::IRMutator {
  public:
   Lowerer(gpu::GpuKernel& kernel, const Target& target)

@@ -13,6 +13,7 @@ bool is_no_op(const ir::Stmt& s) {
 }
 
 namespace {
+
 class VarFinder : public ir::IRVisitor {
  public:
   explicit VarFinder(const ir::VarNode* var) : var_(var) {}
@@ -24,6 +25,7 @@ class VarFinder : public ir::IRVisitor {
  private:
   const ir::VarNode* var_;
 };
+
 class LoadFinder : public ir::IRVisitor {
  public:
   bool found = false;
@@ -31,13 +33,19 @@ class LoadFinder : public ir::IRVisitor {
  protected:
   void visit_buffer_load(const ir::BufferLoadNode*) override { found = true; }
 };
-}  // namespace
 
-bool reads_memory(const ir::Expr& e) {
-  LoadFinder f;
-  f.visit(e);
-  return f.found;
-}
+class StoreFinder : public ir::IRVisitor {
+ public:
+  std::unordered_set<const ir::BufferNode*> stored;
+
+ protected:
+  void visit_buffer_store(const ir::BufferStoreNode* op) override {
+    stored.insert(op->buffer.get());
+    ir::IRVisitor::visit_buffer_store(op);
+  }
+};
+
+}  // namespace
 
 bool uses_var(const ir::Expr& e, const ir::Var& var) {
   VarFinder f(var.get());
@@ -48,6 +56,18 @@ bool uses_var(const ir::Stmt& s, const ir::Var& var) {
   VarFinder f(var.get());
   f.visit(s);
   return f.found;
+}
+
+bool reads_memory(const ir::Expr& e) {
+  LoadFinder f;
+  f.visit(e);
+  return f.found;
+}
+
+std::unordered_set<const ir::BufferNode*> stored_buffers(const ir::Stmt& body) {
+  StoreFinder f;
+  f.visit(body);
+  return f.stored;
 }
 
 }  // namespace kiln::codegen

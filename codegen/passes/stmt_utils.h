@@ -1,6 +1,8 @@
 // Small statement helpers shared by the lowering passes.
 #pragma once
 
+#include <unordered_set>
+
 #include "ir/stmt.h"
 
 namespace kiln::codegen {
@@ -12,6 +14,10 @@ bool is_no_op(const ir::Stmt& s);
 // True when `e` mentions `var`.
 bool uses_var(const ir::Expr& e, const ir::Var& var);
 bool uses_var(const ir::Stmt& s, const ir::Var& var);
+
+// The buffers `body` stores to (a parameter not among them is read-only:
+// `const` in generated signatures).
+std::unordered_set<const ir::BufferNode*> stored_buffers(const ir::Stmt& body);
 
 // True when evaluating `e` loads from a buffer.
 bool reads_memory(const ir::Expr& e);
