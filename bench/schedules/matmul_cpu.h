@@ -19,7 +19,7 @@ namespace kiln::sched {
 struct MatmulCpuTiles {
   int register_rows = 0;  // rows of the register tile (unrolled)
   int register_cols = 0;  // columns of the register tile, a multiple of the lanes (vectorized)
-  int block_rows = 0;     // rows of A one packed panel of B serves (L2 blocking)
+  int block_rows = 0;     // rows of A packed and computed together (a parallel task)
 };
 
 // Schedules `func` (the "matmul" workload at any M, N, K; sizes the tiles do
