@@ -4,9 +4,6 @@
 
 #ifdef KILN_WITH_OPENCL
 
-#define CL_TARGET_OPENCL_VERSION 120
-#include <CL/cl.h>
-
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
@@ -14,6 +11,8 @@
 #include <memory>
 #include <mutex>
 #include <vector>
+
+#include "runtime/opencl/opencl_api.h"
 
 namespace kiln::runtime::opencl {
 
@@ -44,18 +43,18 @@ void check(cl_int code, const std::string& what) {
 
 std::string platform_string(cl_platform_id p, cl_platform_info what) {
   size_t n = 0;
-  clGetPlatformInfo(p, what, 0, nullptr, &n);
+  api().clGetPlatformInfo(p, what, 0, nullptr, &n);
   std::string s(n, '\0');
-  clGetPlatformInfo(p, what, n, s.data(), nullptr);
+  api().clGetPlatformInfo(p, what, n, s.data(), nullptr);
   while (!s.empty() && s.back() == '\0') s.pop_back();
   return s;
 }
 
 std::string device_string(cl_device_id d, cl_device_info what) {
   size_t n = 0;
-  clGetDeviceInfo(d, what, 0, nullptr, &n);
+  api().clGetDeviceInfo(d, what, 0, nullptr, &n);
   std::string s(n, '\0');
-  clGetDeviceInfo(d, what, n, s.data(), nullptr);
+  api().clGetDeviceInfo(d, what, n, s.data(), nullptr);
   while (!s.empty() && s.back() == '\0') s.pop_back();
   return s;
 }
@@ -63,7 +62,7 @@ std::string device_string(cl_device_id d, cl_device_info what) {
 template <typename T>
 T device_value(cl_device_id d, cl_device_info what) {
   T v{};
-  clGetDeviceInfo(d, what, sizeof(T), &v, nullptr);
+  api().clGetDeviceInfo(d, what, sizeof(T), &v, nullptr);
   return v;
 }
 
@@ -80,13 +79,14 @@ struct Context {
 
 // KILN_OPENCL_DEVICE="p:d" picks device d of platform p; the default is 0:0.
 bool pick_device(Context& c) {
+  if (!api_available(&c.reason)) return false;
   cl_uint num_platforms = 0;
-  if (clGetPlatformIDs(0, nullptr, &num_platforms) != CL_SUCCESS || num_platforms == 0) {
+  if (api().clGetPlatformIDs(0, nullptr, &num_platforms) != CL_SUCCESS || num_platforms == 0) {
     c.reason = "the OpenCL ICD loader found no platform (install pocl-opencl-icd for the CPU)";
     return false;
   }
   std::vector<cl_platform_id> platforms(num_platforms);
-  clGetPlatformIDs(num_platforms, platforms.data(), nullptr);
+  api().clGetPlatformIDs(num_platforms, platforms.data(), nullptr);
   unsigned want_platform = 0, want_device = 0;
   if (const char* env = std::getenv("KILN_OPENCL_DEVICE")) {
     if (std::sscanf(env, "%u:%u", &want_platform, &want_device) != 2) {
@@ -102,7 +102,7 @@ bool pick_device(Context& c) {
   }
   cl_platform_id platform = platforms[want_platform];
   cl_uint num_devices = 0;
-  clGetDeviceIDs(platform, CL_DEVICE_TYPE_ALL, 0, nullptr, &num_devices);
+  api().clGetDeviceIDs(platform, CL_DEVICE_TYPE_ALL, 0, nullptr, &num_devices);
   if (want_device >= num_devices) {
     c.reason = "OpenCL platform \"" + platform_string(platform, CL_PLATFORM_NAME) + "\" has " +
                std::to_string(num_devices) + " devices; wanted device " +
@@ -110,14 +110,14 @@ bool pick_device(Context& c) {
     return false;
   }
   std::vector<cl_device_id> devices(num_devices);
-  clGetDeviceIDs(platform, CL_DEVICE_TYPE_ALL, num_devices, devices.data(), nullptr);
+  api().clGetDeviceIDs(platform, CL_DEVICE_TYPE_ALL, num_devices, devices.data(), nullptr);
   c.device = devices[want_device];
   c.info.platform = platform_string(platform, CL_PLATFORM_NAME);
   c.info.name = device_string(c.device, CL_DEVICE_NAME);
   c.info.max_work_group_size =
       static_cast<int64_t>(device_value<size_t>(c.device, CL_DEVICE_MAX_WORK_GROUP_SIZE));
   size_t sizes[3] = {0, 0, 0};
-  clGetDeviceInfo(c.device, CL_DEVICE_MAX_WORK_ITEM_SIZES, sizeof(sizes), sizes, nullptr);
+  api().clGetDeviceInfo(c.device, CL_DEVICE_MAX_WORK_ITEM_SIZES, sizeof(sizes), sizes, nullptr);
   for (int i = 0; i < 3; ++i) c.info.max_work_item_sizes[i] = static_cast<int64_t>(sizes[i]);
   c.info.local_mem_size =
       static_cast<int64_t>(device_value<cl_ulong>(c.device, CL_DEVICE_LOCAL_MEM_SIZE));
@@ -133,12 +133,13 @@ Context& context() {
     auto* ctx = new Context;
     if (!pick_device(*ctx)) return ctx;
     cl_int err = CL_SUCCESS;
-    ctx->context = clCreateContext(nullptr, 1, &ctx->device, nullptr, nullptr, &err);
+    ctx->context = api().clCreateContext(nullptr, 1, &ctx->device, nullptr, nullptr, &err);
     if (err != CL_SUCCESS) {
       ctx->reason = "clCreateContext failed: " + error_name(err);
       return ctx;
     }
-    ctx->queue = clCreateCommandQueue(ctx->context, ctx->device, CL_QUEUE_PROFILING_ENABLE, &err);
+    ctx->queue =
+        api().clCreateCommandQueue(ctx->context, ctx->device, CL_QUEUE_PROFILING_ENABLE, &err);
     if (err != CL_SUCCESS) {
       ctx->reason = "clCreateCommandQueue failed: " + error_name(err);
       return ctx;
@@ -170,36 +171,37 @@ const DeviceInfo& device_info() { return ready().info; }
 Memory alloc_memory(size_t bytes) {
   cl_int err = CL_SUCCESS;
   // OpenCL refuses empty buffers; an empty tensor still gets a handle.
-  cl_mem m = clCreateBuffer(ready().context, CL_MEM_READ_WRITE, bytes ? bytes : 1, nullptr, &err);
-  check(err, "clCreateBuffer(" + std::to_string(bytes) + " bytes)");
+  cl_mem m =
+      api().clCreateBuffer(ready().context, CL_MEM_READ_WRITE, bytes ? bytes : 1, nullptr, &err);
+  check(err, "api().clCreateBuffer(" + std::to_string(bytes) + " bytes)");
   return m;
 }
 
 void free_memory(Memory memory) {
-  if (memory) clReleaseMemObject(mem(memory));
+  if (memory) api().clReleaseMemObject(mem(memory));
 }
 
 void write(Memory dst, size_t offset, const void* src, size_t bytes) {
   if (!bytes) return;
-  check(clEnqueueWriteBuffer(ready().queue, mem(dst), CL_TRUE, offset, bytes, src, 0, nullptr,
-                             nullptr),
+  check(api().clEnqueueWriteBuffer(ready().queue, mem(dst), CL_TRUE, offset, bytes, src, 0, nullptr,
+                                   nullptr),
         "clEnqueueWriteBuffer");
 }
 
 void read(void* dst, Memory src, size_t offset, size_t bytes) {
   if (!bytes) return;
-  check(clEnqueueReadBuffer(ready().queue, mem(src), CL_TRUE, offset, bytes, dst, 0, nullptr,
-                            nullptr),
+  check(api().clEnqueueReadBuffer(ready().queue, mem(src), CL_TRUE, offset, bytes, dst, 0, nullptr,
+                                  nullptr),
         "clEnqueueReadBuffer");
 }
 
 void copy(Memory dst, size_t dst_offset, Memory src, size_t src_offset, size_t bytes) {
   if (!bytes) return;
   Context& c = ready();
-  check(clEnqueueCopyBuffer(c.queue, mem(src), mem(dst), src_offset, dst_offset, bytes, 0, nullptr,
-                            nullptr),
+  check(api().clEnqueueCopyBuffer(c.queue, mem(src), mem(dst), src_offset, dst_offset, bytes, 0,
+                                  nullptr, nullptr),
         "clEnqueueCopyBuffer");
-  check(clFinish(c.queue), "clFinish");
+  check(api().clFinish(c.queue), "clFinish");
 }
 
 Program build_program(const std::string& source) {
@@ -212,15 +214,15 @@ Program build_program(const std::string& source) {
   const char* text = source.c_str();
   const size_t length = source.size();
   cl_int err = CL_SUCCESS;
-  cl_program program = clCreateProgramWithSource(c.context, 1, &text, &length, &err);
+  cl_program program = api().clCreateProgramWithSource(c.context, 1, &text, &length, &err);
   check(err, "clCreateProgramWithSource");
-  err = clBuildProgram(program, 1, &c.device, "-cl-std=CL1.2", nullptr, nullptr);
+  err = api().clBuildProgram(program, 1, &c.device, "-cl-std=CL1.2", nullptr, nullptr);
   if (err != CL_SUCCESS) {
     size_t n = 0;
-    clGetProgramBuildInfo(program, c.device, CL_PROGRAM_BUILD_LOG, 0, nullptr, &n);
+    api().clGetProgramBuildInfo(program, c.device, CL_PROGRAM_BUILD_LOG, 0, nullptr, &n);
     std::string log(n, '\0');
-    clGetProgramBuildInfo(program, c.device, CL_PROGRAM_BUILD_LOG, n, log.data(), nullptr);
-    clReleaseProgram(program);
+    api().clGetProgramBuildInfo(program, c.device, CL_PROGRAM_BUILD_LOG, n, log.data(), nullptr);
+    api().clReleaseProgram(program);
     throw RuntimeError("OpenCL C did not build on \"" + c.info.name + "\" (" + error_name(err) +
                        "); this is a kiln bug, please report it with the source:\n" + log +
                        "\n--- source ---\n" + source);
@@ -231,20 +233,20 @@ Program build_program(const std::string& source) {
 
 Kernel create_kernel(Program program, const std::string& name) {
   cl_int err = CL_SUCCESS;
-  cl_kernel k = clCreateKernel(static_cast<cl_program>(program), name.c_str(), &err);
-  check(err, "clCreateKernel(" + name + ")");
+  cl_kernel k = api().clCreateKernel(static_cast<cl_program>(program), name.c_str(), &err);
+  check(err, "api().clCreateKernel(" + name + ")");
   return k;
 }
 
 void release_kernel(Kernel kernel) {
-  if (kernel) clReleaseKernel(static_cast<cl_kernel>(kernel));
+  if (kernel) api().clReleaseKernel(static_cast<cl_kernel>(kernel));
 }
 
 void set_arg_memory(Kernel kernel, int index, Memory memory) {
   cl_mem m = mem(memory);
-  check(clSetKernelArg(static_cast<cl_kernel>(kernel), static_cast<cl_uint>(index), sizeof(cl_mem),
-                       &m),
-        "clSetKernelArg(" + std::to_string(index) + ")");
+  check(api().clSetKernelArg(static_cast<cl_kernel>(kernel), static_cast<cl_uint>(index),
+                             sizeof(cl_mem), &m),
+        "api().clSetKernelArg(" + std::to_string(index) + ")");
 }
 
 int64_t enqueue(Kernel kernel, const int64_t grid[3], const int64_t block[3], bool profile) {
@@ -255,19 +257,19 @@ int64_t enqueue(Kernel kernel, const int64_t grid[3], const int64_t block[3], bo
     local[i] = static_cast<size_t>(block[i]);
   }
   cl_event event = nullptr;
-  check(clEnqueueNDRangeKernel(c.queue, static_cast<cl_kernel>(kernel), 3, nullptr, global, local,
-                               0, nullptr, profile ? &event : nullptr),
+  check(api().clEnqueueNDRangeKernel(c.queue, static_cast<cl_kernel>(kernel), 3, nullptr, global,
+                                     local, 0, nullptr, profile ? &event : nullptr),
         "clEnqueueNDRangeKernel");
   if (!profile) return 0;
-  clWaitForEvents(1, &event);
+  api().clWaitForEvents(1, &event);
   cl_ulong start = 0, end = 0;
-  clGetEventProfilingInfo(event, CL_PROFILING_COMMAND_START, sizeof(start), &start, nullptr);
-  clGetEventProfilingInfo(event, CL_PROFILING_COMMAND_END, sizeof(end), &end, nullptr);
-  clReleaseEvent(event);
+  api().clGetEventProfilingInfo(event, CL_PROFILING_COMMAND_START, sizeof(start), &start, nullptr);
+  api().clGetEventProfilingInfo(event, CL_PROFILING_COMMAND_END, sizeof(end), &end, nullptr);
+  api().clReleaseEvent(event);
   return static_cast<int64_t>(end - start);
 }
 
-void finish() { check(clFinish(ready().queue), "clFinish"); }
+void finish() { check(api().clFinish(ready().queue), "clFinish"); }
 
 }  // namespace kiln::runtime::opencl
 
@@ -277,8 +279,9 @@ namespace kiln::runtime::opencl {
 
 namespace {
 constexpr const char* kNoOpenCL =
-    "no OpenCL device: kiln was configured without OpenCL (CMake found no OpenCL headers or ICD "
-    "loader); install ocl-icd-opencl-dev, opencl-headers and pocl-opencl-icd and reconfigure";
+    "no OpenCL device: kiln was configured without OpenCL (CMake found no CL/cl.h); install "
+    "opencl-headers and reconfigure (and, to run kernels, ocl-icd-libopencl1 and "
+    "pocl-opencl-icd)";
 [[noreturn]] void unavailable() { throw RuntimeError(kNoOpenCL); }
 }  // namespace
 

@@ -4,8 +4,10 @@
 // context and one in-order, profiling queue per process; programs are built
 // once per source text and kept.
 //
-// Without OpenCL at configure time (no headers or ICD loader) kiln still
-// builds; every entry point then throws RuntimeError saying so.
+// The ICD loader is not linked but loaded on first use (opencl_api.h says
+// why), so a machine without it builds and runs kiln; opencl_available() is
+// then false with the reason. Without OpenCL's headers at configure time kiln
+// still builds; every entry point then throws RuntimeError saying so.
 #pragma once
 
 #include <cstddef>

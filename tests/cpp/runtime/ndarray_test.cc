@@ -8,7 +8,9 @@
 #include <cstring>
 #include <map>
 
+#include "runtime/cuda/cuda_driver.h"
 #include "runtime/device_api.h"
+#include "runtime/opencl/opencl_context.h"
 #include "tests/cpp/runtime/expect_error.h"
 
 namespace kiln::runtime {
@@ -78,12 +80,29 @@ TEST(NDArray, EmptyRejectsWhatCannotBeAllocated) {
                        "more bytes than memory can address");
   EXPECT_RUNTIME_ERROR(NDArray::empty({4}, parse_dtype("float32"), {kDLVulkan, 0}),
                        "cannot allocate an NDArray on vulkan:0", "use the CPU");
-  if (!find_device_api(kDLCUDA))
+}
+
+// The GPU device APIs register on first use (arrays work before any kernel is
+// built), so a GPU array fails only when its driver is missing, and says why.
+TEST(NDArray, GpuArraysNeedTheirDriver) {
+  std::string reason;
+  if (!cuda::driver_available(&reason)) {
     EXPECT_RUNTIME_ERROR(NDArray::empty({4}, parse_dtype("float32"), {kDLCUDA, 0}),
-                         "device memory needs the CUDA module");
-  if (!find_device_api(kDLOpenCL))
+                         "no CUDA driver", reason.c_str());
+  } else {
+    EXPECT_EQ(NDArray::empty({4}, parse_dtype("float32"), {kDLCUDA, 0}).device().device_type,
+              kDLCUDA);
+  }
+  if (!opencl::opencl_available(&reason)) {
     EXPECT_RUNTIME_ERROR(NDArray::empty({4}, parse_dtype("float32"), {kDLOpenCL, 0}),
-                         "device memory needs the OpenCL module");
+                         "no OpenCL device", reason.c_str());
+  } else {
+    NDArray a = NDArray::empty({4}, parse_dtype("float32"), {kDLOpenCL, 0});
+    EXPECT_EQ(a.device().device_type, kDLOpenCL);
+    EXPECT_NE(a.tensor().data, nullptr) << "an OpenCL array's data is its cl_mem";
+  }
+  EXPECT_NE(find_device_api(kDLCUDA), nullptr) << "registered by the first CUDA array";
+  EXPECT_NE(find_device_api(kDLOpenCL), nullptr) << "registered by the first OpenCL array";
 }
 
 TEST(NDArray, UndefinedArraysSaySo) {
