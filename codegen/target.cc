@@ -17,8 +17,8 @@ namespace {
 
 const std::vector<std::string>& known_options(const std::string& kind) {
   static const std::vector<std::string> llvm = {"mcpu", "mattr", "mtriple"};
-  static const std::vector<std::string> cuda = {"arch"};
-  static const std::vector<std::string> opencl = {};
+  static const std::vector<std::string> cuda = {"arch", "fast_math"};
+  static const std::vector<std::string> opencl = {"fast_math"};
   if (kind == "llvm") return llvm;
   if (kind == "cuda") return cuda;
   return opencl;
@@ -56,9 +56,12 @@ Target::Target(const std::string& text) {
       std::string list;
       for (const std::string& k : known) list += (list.empty() ? "-" : ", -") + k;
       throw std::invalid_argument("target `" + text + "`: unknown option `-" + name + "` for " +
-                                  kind_ + (list.empty() ? " (it takes none)" : "; known: " + list));
+                                  kind_ + "; known: " + list);
     }
     options_[name] = word.substr(eq + 1);
+    if (name == "fast_math" && options_[name] != "0" && options_[name] != "1")
+      throw std::invalid_argument("target `" + text + "`: -fast_math takes 0 or 1, not `" +
+                                  options_[name] + "`");
   }
   if (kind_ == "llvm") {
 #ifdef KILN_WITH_LLVM

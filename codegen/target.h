@@ -5,6 +5,8 @@
 //   "llvm -mcpu=znver4 -mattr=+avx512f,..."  a given CPU
 //   "cuda -arch=sm_90"                       an NVIDIA GPU of that arch
 //   "opencl"                                 an OpenCL device (PoCL on the CPU)
+//   "cuda -arch=sm_90 -fast_math=1"          GPU math with the fast, less exact
+//                                            intrinsics (__expf, native_exp, ...)
 //
 // Hardware parameters come from the device when one is present, from a named
 // preset otherwise; they are part of every tuning record.
@@ -28,7 +30,8 @@ class Target {
   // The canonical text: kind, then every option resolved ("llvm -mcpu=znver3
   // -mattr=+avx2,+fma,..."), so that two equal targets print the same.
   std::string str() const;
-  // An option's value ("" when absent): "mcpu", "mattr", "mtriple", "arch".
+  // An option's value ("" when absent): "mcpu", "mattr", "mtriple", "arch",
+  // "fast_math".
   std::string option(const std::string& name) const;
 
   // ---- hardware parameters

@@ -52,6 +52,7 @@ runtime::Module build_gpu(const ir::PrimFunc& lowered, const runtime::KernelSign
   gpu_insert_barriers(program);
   gpu_verify(program, target);
   gpu::PrintOptions options;
+  options.fast_math = target.option("fast_math") == "1";
   const std::string source =
       gpu::print_source(program, cuda ? gpu::Dialect::cuda() : gpu::Dialect::opencl(), options);
   std::vector<runtime::GpuFunction> functions = {launch_description(program, signature)};
@@ -60,7 +61,7 @@ runtime::Module build_gpu(const ir::PrimFunc& lowered, const runtime::KernelSign
         std::make_shared<runtime::opencl::OpenCLModuleNode>(source, std::move(functions)));
   const std::string arch =
       target.option("arch").empty() ? default_cuda_arch() : target.option("arch");
-  gpu::CudaCompileResult compiled = gpu::compile_cuda(source, arch);
+  gpu::CudaCompileResult compiled = gpu::compile_cuda(source, arch, options.fast_math);
   runtime::cuda::CudaBinary binary{source, compiled.ptx, compiled.cubin, arch};
   return runtime::Module(
       std::make_shared<runtime::cuda::CudaModuleNode>(std::move(binary), std::move(functions)));

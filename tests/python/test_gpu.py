@@ -118,3 +118,33 @@ def test_cuda_matmul_matches_numpy():
 def test_gpu_schedule_on_the_cpu_is_refused():
     with pytest.raises(kiln.BuildError, match="GPU thread axis"):
         kiln.build(gpu_matmul(), target="llvm")
+
+
+def exp_kernel():
+    """B = exp(A), 64 elements: 2 blocks of 32 threads."""
+    from kiln import te
+
+    A = te.placeholder((64,), "float32", name="A")
+    B = te.compute((64,), lambda i: te.exp(A[i]), name="B")
+    sch = kiln.Schedule(te.create_prim_func([A, B], name="exp"))
+    (i,) = sch.get_loops(sch.get_block("B"))
+    bx, tx = sch.split(i, factors=[None, 32])
+    sch.bind(bx, "blockIdx.x")
+    sch.bind(tx, "threadIdx.x")
+    return sch.func
+
+
+def test_fast_math_uses_the_fast_intrinsics():
+    opencl_or_skip()
+    fast = kiln.build(exp_kernel(), target="opencl -fast_math=1").get_source("cl")
+    exact = kiln.build(exp_kernel(), target="opencl").get_source("cl")
+    assert "native_exp" in fast and "native_exp" not in exact
+    a = np.random.default_rng(0).uniform(-2, 2, 64).astype("float32")
+    b = np.zeros(64, "float32")
+    kiln.build(exp_kernel(), target="opencl -fast_math=1")(a, b)
+    np.testing.assert_allclose(b, np.exp(a), rtol=1e-3)
+    if has_nvrtc():
+        cuda = kiln.build(exp_kernel(), target="cuda -arch=sm_90 -fast_math=1")
+        assert "__expf" in cuda.get_source("cuda")
+    with pytest.raises(ValueError, match="fast_math takes 0 or 1"):
+        kiln.Target("opencl -fast_math=yes")
