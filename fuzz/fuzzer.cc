@@ -9,6 +9,7 @@
 
 #include "fuzz/arguments.h"
 #include "fuzz/build_check.h"
+#include "fuzz/random_gpu_schedule.h"
 #include "fuzz/random_schedule.h"
 #include "ir/interpreter.h"
 #include "ir/parser.h"
@@ -75,12 +76,25 @@ FuzzReport run_fuzz(const FuzzOptions& options, std::ostream& log) {
       sched::Schedule sch(ref->second.func, seed, sched::ErrorRenderLevel::kFast);
       sched::RandomEngine rng(seed * 0x9e3779b97f4a7c15ull + 1);
       ScheduleStats stats;
-      RandomScheduleOptions random_options;
-      random_options.thread_binding = !target || target->is_gpu();
-      apply_random_primitives(sch, rng, options.steps, &stats, random_options);
+      bool gpu_valid = true;
+      if (target && target->is_gpu()) {
+        try {
+          apply_random_gpu_schedule(sch, rng, *target, options.steps, &stats);
+        } catch (const NotGpuValid&) {
+          gpu_valid = false;
+        }
+      } else {
+        RandomScheduleOptions random_options;
+        random_options.thread_binding = !target || target->is_gpu();
+        apply_random_primitives(sch, rng, options.steps, &stats, random_options);
+      }
       for (const auto& [k, v] : stats.applied) report.applied[k] += v;
       for (const auto& [k, v] : stats.refused) report.refused[k] += v;
       trace_text = sch.trace().as_python();
+      if (!gpu_valid) {
+        ++report.not_gpu_valid;
+        continue;
+      }
 
       std::string failure;
       Arguments got = make_arguments(sch.func(), 0);

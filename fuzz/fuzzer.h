@@ -1,7 +1,8 @@
 // The differential schedule fuzzer behind `kiln fuzz`.
 //
 // Each trace: a workload at a small, odd shape; a Schedule seeded with the
-// trace's seed; a few random primitives (fuzz/random_schedule.h). Then three
+// trace's seed; a few random primitives (fuzz/random_schedule.h; for a GPU
+// target, a random GPU schedule: fuzz/random_gpu_schedule.h). Then three
 // checks against oracles:
 //   1. the interpreter gives the original function's outputs;
 //   2. trace -> JSON -> replay on the original gives a structurally equal function;
@@ -30,6 +31,9 @@ struct FuzzReport {
   int64_t traces = 0;
   int64_t mismatches = 0;
   int64_t crashes = 0;
+  // GPU targets: traces skipped because the random schedule left a root loop
+  // nest unbound to GPU threads (fuzz/random_gpu_schedule.h).
+  int64_t not_gpu_valid = 0;
   std::map<std::string, int64_t> traces_per_workload;
   std::map<std::string, int64_t> applied;  // primitive -> successful applications
   std::map<std::string, int64_t> refused;  // primitive -> ScheduleErrors

@@ -74,6 +74,8 @@ def _cmd_fuzz(args):
     print("primitives applied (refused):")
     for name in sorted(set(report["applied"]) | set(report["refused"])):
         print(f"  {name:24} {report['applied'].get(name, 0):8} ({report['refused'].get(name, 0)})")
+    if args.build and report["not_gpu_valid"]:
+        print(f"skipped as not GPU-valid (a root loop nest left unbound): {report['not_gpu_valid']}")
     print(f"fuzz: {report['traces']} traces, {report['mismatches']} mismatches, {report['crashes']} crashes")
     return 0 if report["mismatches"] == 0 and report["crashes"] == 0 else 1
 

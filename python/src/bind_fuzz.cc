@@ -23,6 +23,7 @@ void bind_fuzz(py::module_& m) {
         d["traces"] = r.traces;
         d["mismatches"] = r.mismatches;
         d["crashes"] = r.crashes;
+        d["not_gpu_valid"] = r.not_gpu_valid;
         d["traces_per_workload"] = r.traces_per_workload;
         d["applied"] = r.applied;
         d["refused"] = r.refused;

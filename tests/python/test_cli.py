@@ -3,6 +3,8 @@
 import subprocess
 import sys
 
+import pytest
+
 
 def kiln_cli(*args):
     return subprocess.run([sys.executable, "-m", "kiln", *args], capture_output=True, text=True)
@@ -46,6 +48,14 @@ def test_fuzz_with_llvm_build_slice():
     r = kiln_cli("fuzz", "--traces", "26", "--seed", "5", "--build", "llvm")
     assert r.returncode == 0, r.stdout + r.stderr
     assert "fuzz: 26 traces, 0 mismatches, 0 crashes" in r.stdout
+
+
+def test_fuzz_with_opencl_build_slice():
+    r = kiln_cli("fuzz", "--traces", "12", "--seed", "3", "--build", "opencl")
+    if r.returncode != 0 and "OpenCL" in r.stdout and "platform" in r.stdout.lower():
+        pytest.skip("no OpenCL platform (PoCL) on this machine")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "fuzz: 12 traces, 0 mismatches, 0 crashes" in r.stdout
 
 
 def test_fuzz_bad_build_target_is_a_usage_error():
