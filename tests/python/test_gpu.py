@@ -148,3 +148,16 @@ def test_fast_math_uses_the_fast_intrinsics():
         assert "__expf" in cuda.get_source("cuda")
     with pytest.raises(ValueError, match="fast_math takes 0 or 1"):
         kiln.Target("opencl -fast_math=yes")
+
+
+def test_opencl_device_arrays_stay_on_the_device():
+    opencl_or_skip()
+    rng = np.random.default_rng(3)
+    a = rng.uniform(-1, 1, (64, 32)).astype("float32")
+    b = rng.uniform(-1, 1, (32, 64)).astype("float32")
+    da = kiln.nd.array(a, device="opencl")
+    db = kiln.nd.array(b, device="opencl")
+    dc = kiln.nd.empty((64, 64), "float32", device="opencl")
+    assert dc.device.startswith("opencl")
+    kiln.build(gpu_matmul(), target="opencl")(da, db, dc)
+    np.testing.assert_allclose(dc.numpy(), a @ b, rtol=1e-4, atol=1e-4)
