@@ -45,4 +45,25 @@ struct GpuFunction {
   std::vector<int64_t> workspace_bytes;
 };
 
+// What every GPU module (CUDA, OpenCL) keeps: its functions, whose
+// signatures are its kernels, and a device timer.
+class GpuModuleNode : public ModuleNode {
+ public:
+  explicit GpuModuleNode(std::vector<GpuFunction> functions);
+  const std::vector<KernelSignature>& kernels() const override { return signatures_; }
+  const std::vector<GpuFunction>& functions() const { return functions_; }
+  // Milliseconds per call of function `index` measured on the device (the
+  // mean of `number` calls after one warm-up call).
+  virtual double time_ms(size_t index, const std::vector<const DLTensor*>& args, int number) = 0;
+
+ protected:
+  std::vector<GpuFunction> functions_;
+
+ private:
+  std::vector<KernelSignature> signatures_;
+};
+
+// Bytes of a contiguous tensor's data.
+size_t tensor_bytes(const DLTensor& t);
+
 }  // namespace kiln::runtime

@@ -10,12 +10,6 @@ namespace kiln::runtime::cuda {
 
 namespace {
 
-size_t tensor_bytes(const DLTensor& t) {
-  size_t n = 1;
-  for (int i = 0; i < t.ndim; ++i) n *= static_cast<size_t>(t.shape[i]);
-  return n * ((t.dtype.bits * t.dtype.lanes + 7) / 8);
-}
-
 void* tensor_data(const DLTensor& t) { return static_cast<char*>(t.data) + t.byte_offset; }
 
 // Device copies of the host arguments of one call, freed when it ends.
@@ -75,9 +69,8 @@ struct CudaModuleNode::Loaded {
 };
 
 CudaModuleNode::CudaModuleNode(CudaBinary binary, std::vector<GpuFunction> functions)
-    : binary_(std::move(binary)), functions_(std::move(functions)) {
+    : GpuModuleNode(std::move(functions)), binary_(std::move(binary)) {
   register_cuda_device_api();
-  for (const GpuFunction& f : functions_) signatures_.push_back(f.signature);
 }
 
 CudaModuleNode::~CudaModuleNode() {

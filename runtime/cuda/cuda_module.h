@@ -26,23 +26,21 @@ struct CudaBinary {
   std::string arch;   // "sm_90"
 };
 
-class CudaModuleNode : public ModuleNode {
+class CudaModuleNode : public GpuModuleNode {
  public:
   CudaModuleNode(CudaBinary binary, std::vector<GpuFunction> functions);
   ~CudaModuleNode() override;
 
   std::string kind() const override { return "cuda"; }
   DLDeviceType device_type() const override { return kDLCUDA; }
-  const std::vector<KernelSignature>& kernels() const override { return signatures_; }
   void run(size_t index, const std::vector<const DLTensor*>& args) override;
   // "cuda" (the source), "ptx", "cubin" (the ELF bytes).
   std::string get_source(const std::string& format) const override;
 
-  const std::vector<GpuFunction>& functions() const { return functions_; }
   // Milliseconds per call of function `index` on device-resident copies of
   // `args`: the mean of `number` back-to-back calls between two CUDA events,
   // after one warm-up call.
-  double time_ms(size_t index, const std::vector<const DLTensor*>& args, int number);
+  double time_ms(size_t index, const std::vector<const DLTensor*>& args, int number) override;
 
  private:
   struct Loaded;
@@ -50,8 +48,6 @@ class CudaModuleNode : public ModuleNode {
   void launch_all(size_t index, const std::vector<void*>& device_args);
 
   CudaBinary binary_;
-  std::vector<GpuFunction> functions_;
-  std::vector<KernelSignature> signatures_;
   std::mutex mutex_;
   std::unique_ptr<Loaded> loaded_;
 };

@@ -8,12 +8,6 @@ namespace kiln::runtime::opencl {
 
 namespace {
 
-size_t tensor_bytes(const DLTensor& t) {
-  size_t n = 1;
-  for (int i = 0; i < t.ndim; ++i) n *= static_cast<size_t>(t.shape[i]);
-  return n * ((t.dtype.bits * t.dtype.lanes + 7) / 8);
-}
-
 // Device buffers for the host arguments of one call, released when it ends.
 class StagedArguments {
  public:
@@ -63,9 +57,8 @@ class StagedArguments {
 }  // namespace
 
 OpenCLModuleNode::OpenCLModuleNode(std::string source, std::vector<GpuFunction> functions)
-    : source_(std::move(source)), functions_(std::move(functions)) {
+    : GpuModuleNode(std::move(functions)), source_(std::move(source)) {
   register_opencl_device_api();
-  for (const GpuFunction& f : functions_) signatures_.push_back(f.signature);
 }
 
 OpenCLModuleNode::~OpenCLModuleNode() {

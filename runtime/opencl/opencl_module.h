@@ -17,31 +17,27 @@
 
 namespace kiln::runtime::opencl {
 
-class OpenCLModuleNode : public ModuleNode {
+class OpenCLModuleNode : public GpuModuleNode {
  public:
   OpenCLModuleNode(std::string source, std::vector<GpuFunction> functions);
   ~OpenCLModuleNode() override;
 
   std::string kind() const override { return "opencl"; }
   DLDeviceType device_type() const override { return kDLOpenCL; }
-  const std::vector<KernelSignature>& kernels() const override { return signatures_; }
   void run(size_t index, const std::vector<const DLTensor*>& args) override;
   // "cl" / "opencl": the OpenCL C source.
   std::string get_source(const std::string& format) const override;
 
-  const std::vector<GpuFunction>& functions() const { return functions_; }
   // Milliseconds per call of function `index` (device time from profiling
   // events, summed over its kernels): the mean of `number` calls after one
   // warm-up call.
-  double time_ms(size_t index, const std::vector<const DLTensor*>& args, int number);
+  double time_ms(size_t index, const std::vector<const DLTensor*>& args, int number) override;
 
  private:
   // Runs every kernel of function `index` once; returns their device time (ns).
   int64_t launch_all(size_t index, const std::vector<void*>& memories, bool profile);
 
   std::string source_;
-  std::vector<GpuFunction> functions_;
-  std::vector<KernelSignature> signatures_;
   std::mutex mutex_;  // kernel objects are not safe to set arguments on concurrently
   std::vector<std::vector<void*>> kernel_objects_;
 };
