@@ -82,21 +82,20 @@ std::string c_header(const std::vector<HeaderKernel>& kernels, const std::string
   out += "extern const char __kiln_module_metadata[];\n";
   for (const HeaderKernel& k : kernels) {
     const auto& sig = k.signature;
+    auto read_only = [&](size_t i) { return i < k.read_only.size() && k.read_only[i]; };
     out += "\n/* " + sig.name + "(";
     for (size_t i = 0; i < sig.params.size(); ++i) out += (i ? ", " : "") + sig.params[i].name;
     out += ")\n";
     for (size_t i = 0; i < sig.params.size(); ++i) {
       const auto& p = sig.params[i];
-      const bool in = i < k.read_only.size() && k.read_only[i];
       out += " *   " + std::to_string(i) + ". " + p.name + ": " + runtime::dtype_str(p.dtype) +
-             shape_text(p.shape) + (in ? ", read" : ", written") + "\n";
+             shape_text(p.shape) + (read_only(i) ? ", read" : ", written") + "\n";
     }
     out += " * The packed form takes args[i] = the data of parameter i. */\n";
     out += "int32_t " + sig.name + "(";
     for (size_t i = 0; i < sig.params.size(); ++i) {
       const auto& p = sig.params[i];
-      const bool in = i < k.read_only.size() && k.read_only[i];
-      out += std::string(i ? ", " : "") + (in ? "const " : "") + c_type(p.dtype) + "* " +
+      out += std::string(i ? ", " : "") + (read_only(i) ? "const " : "") + c_type(p.dtype) + "* " +
              c_identifier(p.name);
     }
     if (sig.params.empty()) out += "void";
