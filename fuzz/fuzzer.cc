@@ -85,7 +85,7 @@ FuzzReport run_fuzz(const FuzzOptions& options, std::ostream& log) {
         }
       } else {
         RandomScheduleOptions random_options;
-        random_options.thread_binding = !target || target->is_gpu();
+        random_options.thread_binding = !target;
         apply_random_primitives(sch, rng, options.steps, &stats, random_options);
       }
       for (const auto& [k, v] : stats.applied) report.applied[k] += v;

@@ -23,12 +23,6 @@ namespace {
 
 using namespace gpu_testing;
 
-#define REQUIRE_OPENCL()                                                     \
-  do {                                                                       \
-    std::string reason;                                                      \
-    if (!runtime::opencl::opencl_available(&reason)) GTEST_SKIP() << reason; \
-  } while (0)
-
 int count(const std::string& text, const std::string& what) {
   int n = 0;
   for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
@@ -39,12 +33,22 @@ std::vector<ir::PrimFunc> programs() {
   return {vector_add4(), tiled_matmul(), two_kernels(), guarded_and_helpers()};
 }
 
-TEST(GpuCodegen, OpenCLMatchesInterpreter) {
-  REQUIRE_OPENCL();
+void expect_programs_match_interpreter(const std::string& target_kind) {
   for (const ir::PrimFunc& f : programs()) {
     SCOPED_TRACE(f->name);
-    expect_opencl_matches_interpreter(f);
+    expect_lowered_matches_interpreter(f, target_kind);
   }
+}
+
+TEST(GpuCodegen, OpenCLMatchesInterpreter) {
+  KILN_REQUIRE_DEVICE("opencl");
+  expect_programs_match_interpreter("opencl");
+}
+
+TEST(GpuCodegen, CudaMatchesInterpreter) {
+  if (!gpu::nvrtc_available()) GTEST_SKIP() << "kiln was built without NVRTC";
+  KILN_REQUIRE_DEVICE("cuda");
+  expect_programs_match_interpreter("cuda");
 }
 
 TEST(GpuCodegen, LaunchConfigurationFromThreadBinding) {

@@ -2,13 +2,13 @@
 // through kiln::build: each workload, scheduled, runs on OpenCL (PoCL's CPU
 // device: real work-groups, local memory, barriers) equal to the interpreter
 // on the unscheduled function, and its CUDA C compiles with NVRTC for sm_90
-// with an empty log. Shapes are small so that PoCL stays fast.
+// with an empty log. Where a CUDA driver is present they also run on the GPU.
+// Shapes are small so that PoCL stays fast.
 #include "bench/schedules/gpu_schedules.h"
 
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <cmath>
 #include <functional>
 #include <map>
 #include <string>
@@ -16,8 +16,6 @@
 #include "codegen/build.h"
 #include "codegen/gpu/nvrtc.h"
 #include "gpu_test_util.h"
-#include "ir/interpreter.h"
-#include "runtime/opencl/opencl_context.h"
 #include "workloads/workloads.h"
 
 namespace kiln::codegen {
@@ -78,23 +76,24 @@ sched::Schedule scheduled(const Case& c) {
   return sch;
 }
 
-TEST_P(GpuSchedules, OpenCLMatchesInterpreter) {
-  std::string reason;
-  if (!runtime::opencl::opencl_available(&reason)) GTEST_SKIP() << reason;
-  const Case& c = GetParam();
+// Every workload writes its last parameter; only that one is compared.
+void expect_runs_like_interpreter(const Case& c, const std::string& target_kind) {
   sched::Schedule sch = scheduled(c);
-  runtime::Module m = kiln::build(sch.func(), gpu_target("opencl"));
-  HostArgs expected(sch.original(), 11), actual(sch.original(), 11);
-  ir::interpret(sch.original(), expected.views);
-  m.node()->run(0, actual.pointers());
-  const size_t out = expected.data.size() - 1;  // every workload writes its last parameter
-  int mismatches = 0;
-  for (size_t i = 0; i < expected.data[out].size(); ++i) {
-    const float e = expected.data[out][i], a = actual.data[out][i];
-    if (!(std::fabs(e - a) <= c.tolerance * (1.0f + std::fabs(e))) && ++mismatches <= 5)
-      ADD_FAILURE() << c.workload << " output[" << i << "]: OpenCL " << a << ", interpreter " << e;
-  }
-  EXPECT_EQ(mismatches, 0) << m.get_source("cl");
+  runtime::Module m = kiln::build(sch.func(), gpu_target(target_kind));
+  const size_t output = sch.original()->params.size() - 1;
+  expect_module_matches_interpreter(m, sch.original(), output, c.tolerance, 11,
+                                    source_format(target_kind));
+}
+
+TEST_P(GpuSchedules, OpenCLMatchesInterpreter) {
+  KILN_REQUIRE_DEVICE("opencl");
+  expect_runs_like_interpreter(GetParam(), "opencl");
+}
+
+TEST_P(GpuSchedules, CudaMatchesInterpreter) {
+  if (!gpu::nvrtc_available()) GTEST_SKIP() << "kiln was built without NVRTC";
+  KILN_REQUIRE_DEVICE("cuda");
+  expect_runs_like_interpreter(GetParam(), "cuda");
 }
 
 TEST_P(GpuSchedules, NvrtcCompilesForSm90WithoutWarnings) {

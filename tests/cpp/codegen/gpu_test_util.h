@@ -16,6 +16,7 @@
 #include "ir/buffer.h"
 #include "ir/interpreter.h"
 #include "ir/op.h"
+#include "runtime/cuda/cuda_driver.h"
 #include "runtime/module.h"
 #include "runtime/ndarray.h"
 #include "runtime/opencl/opencl_context.h"
@@ -72,29 +73,54 @@ struct HostArgs {
   }
 };
 
-inline bool opencl_or_skip(std::string* reason) {
+// Whether kernels for `target_kind` ("opencl" or "cuda") can run here; when
+// not, `reason` says why (no PoCL, no CUDA driver).
+inline bool device_available(const std::string& target_kind, std::string* reason) {
+  if (target_kind == "cuda") return runtime::cuda::driver_available(reason);
   return runtime::opencl::opencl_available(reason);
 }
 
-// Runs `lowered` through build_gpu on OpenCL and compares every parameter
-// with the interpreter's result on the same inputs.
-inline void expect_opencl_matches_interpreter(const ir::PrimFunc& lowered, float tolerance = 1e-4f,
-                                              uint32_t seed = 7) {
-  runtime::Module m = build_gpu(lowered, flat_signature(lowered), gpu_target("opencl"));
-  HostArgs expected(lowered, seed), actual(lowered, seed);
-  ir::interpret(lowered, expected.views);
+#define KILN_REQUIRE_DEVICE(target_kind)                                       \
+  do {                                                                         \
+    std::string reason;                                                        \
+    if (!::kiln::codegen::gpu_testing::device_available(target_kind, &reason)) \
+      GTEST_SKIP() << reason;                                                  \
+  } while (0)
+
+// Runs function 0 of `m` on fresh inputs and expects parameters `first`.. of
+// the result to equal the interpreter's on `reference` (the same function
+// before scheduling or lowering), within `tolerance` relative error.
+inline void expect_module_matches_interpreter(const runtime::Module& m,
+                                              const ir::PrimFunc& reference, size_t first,
+                                              float tolerance, uint32_t seed,
+                                              const std::string& source_format) {
+  HostArgs expected(reference, seed), actual(reference, seed);
+  ir::interpret(reference, expected.views);
   m.node()->run(0, actual.pointers());
-  for (size_t p = 0; p < expected.data.size(); ++p) {
+  for (size_t p = first; p < expected.data.size(); ++p) {
     int mismatches = 0;
     for (size_t i = 0; i < expected.data[p].size(); ++i) {
       const float e = expected.data[p][i], a = actual.data[p][i];
-      if (std::fabs(e - a) > tolerance * (1.0f + std::fabs(e)) && ++mismatches <= 5)
-        ADD_FAILURE() << lowered->params[p]->name << "[" << i << "]: OpenCL " << a
-                      << ", interpreter " << e << "\n"
-                      << m.get_source("cl");
+      if (!(std::fabs(e - a) <= tolerance * (1.0f + std::fabs(e))) && ++mismatches <= 5)
+        ADD_FAILURE() << reference->params[p]->name << "[" << i << "]: " << source_format
+                      << " kernel " << a << ", interpreter " << e;
     }
-    EXPECT_EQ(mismatches, 0) << "in " << lowered->params[p]->name;
+    EXPECT_EQ(mismatches, 0) << "in " << reference->params[p]->name << "\n"
+                             << m.get_source(source_format);
   }
+}
+
+inline std::string source_format(const std::string& target_kind) {
+  return target_kind == "cuda" ? "cuda" : "cl";
+}
+
+// Builds a lowered function with build_gpu for `target_kind` and checks
+// every parameter against the interpreter.
+inline void expect_lowered_matches_interpreter(const ir::PrimFunc& lowered,
+                                               const std::string& target_kind,
+                                               float tolerance = 1e-4f, uint32_t seed = 7) {
+  runtime::Module m = build_gpu(lowered, flat_signature(lowered), gpu_target(target_kind));
+  expect_module_matches_interpreter(m, lowered, 0, tolerance, seed, source_format(target_kind));
 }
 
 }  // namespace kiln::codegen::gpu_testing
