@@ -1,8 +1,16 @@
 #!/usr/bin/env bash
-# On a GPU machine (no LLVM headers needed): configure a CUDA/OpenCL-only
-# kiln, build it, run the GPU tests, then time the hand-written GPU schedules
-# beside PyTorch (cuBLAS/cuDNN). Writes results.json and results.md (and the
-# logs) to $OUT, or ./gpu_results when OUT is unset.
+# On a GPU machine (no LLVM headers needed): configure a CUDA-only kiln, build
+# it, run the GPU tests (on a machine with a driver the CUDA ones run the
+# kernels, and a fuzz slice of KILN_GPU_FUZZ_TRACES random GPU schedules runs
+# on the device), then time the hand-written GPU schedules beside PyTorch
+# (cuBLAS/cuDNN). Writes results.json, results.md and the logs to $OUT, or to
+# ./gpu_results when OUT is unset.
+#
+# The GPU machine's image lacks nlohmann-json, dlpack and GoogleTest, and has
+# no network: first run bench/gpu/pack_deps.sh here, then, through the device
+# tool, `bench/gpu/run.sh` with carry [".gpu-deps"] and timeout_s 540. It needs
+# about 5 minutes on 16 cores: 2-3 to build, the tests, the fuzz slice and the
+# benchmarks.
 #
 #   bench/gpu/run.sh            # from the repository root
 set -euo pipefail
@@ -10,20 +18,32 @@ ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 OUT="${OUT:-$PWD/gpu_results}"
 BUILD="${BUILD:-$ROOT/build/gpu-bench}"
 JOBS="${JOBS:-$(nproc)}"
+DEPS="$ROOT/.gpu-deps"
+export KILN_GPU_FUZZ_TRACES="${KILN_GPU_FUZZ_TRACES:-200}"
 mkdir -p "$OUT"
-GEN=()
-command -v ninja >/dev/null && GEN=(-G Ninja)
-cmake -S "$ROOT" -B "$BUILD" "${GEN[@]}" -DCMAKE_BUILD_TYPE=Release -DKILN_WITH_LLVM=OFF \
-  -DKILN_BUILD_TESTS=ON -DKILN_BUILD_PYTHON=OFF -DKILN_WERROR=OFF >"$OUT/configure.log" 2>&1 ||
+CONFIG=(-DCMAKE_BUILD_TYPE=Release -DKILN_WITH_LLVM=OFF -DKILN_BUILD_TESTS=ON
+  -DKILN_BUILD_PYTHON=OFF -DKILN_WERROR=OFF)
+command -v ninja >/dev/null && CONFIG+=(-G Ninja)
+if [ -d "$DEPS" ]; then
+  # Named one by one: CMake searches lib/<arch>/cmake only where it knows the
+  # platform's multiarch folder.
+  CONFIG+=(-DCMAKE_PREFIX_PATH="$DEPS" -Dnlohmann_json_DIR="$DEPS/share/cmake/nlohmann_json"
+    -DGTest_DIR="$DEPS/lib/x86_64-linux-gnu/cmake/GTest" -DDLPACK_INCLUDE_DIR="$DEPS/include")
+fi
+echo "[run.sh] configure, build (logs in $OUT)"
+cmake -S "$ROOT" -B "$BUILD" "${CONFIG[@]}" >"$OUT/configure.log" 2>&1 ||
   { tail -30 "$OUT/configure.log"; exit 1; }
+grep -q -- '-- NVRTC: ' "$OUT/configure.log" ||
+  { echo "run.sh: CMake found no NVRTC (CUDA toolkit); see $OUT/configure.log" >&2; exit 1; }
 cmake --build "$BUILD" -j "$JOBS" --target test_codegen bench_gpu >"$OUT/build.log" 2>&1 ||
-  { tail -40 "$OUT/build.log"; exit 1; }
-# The GPU tests: on a machine with a driver the CUDA ones run the kernels.
+  { grep -m 20 -B2 -A6 'error' "$OUT/build.log" || tail -40 "$OUT/build.log"; exit 1; }
 set +e
-"$BUILD/tests/cpp/test_codegen" --gtest_filter='Gpu*' --gtest_output="json:$OUT/gpu_tests.json" \
+echo "[run.sh] GPU tests, fuzz slice of $KILN_GPU_FUZZ_TRACES traces"
+"$BUILD/tests/cpp/test_codegen" --gtest_filter='*Gpu*' --gtest_output="json:$OUT/gpu_tests.json" \
   >"$OUT/gpu_tests.log" 2>&1
 tests_rc=$?
-tail -3 "$OUT/gpu_tests.log"
+sed -n '/^\[==========\]/,$p' "$OUT/gpu_tests.log"
+echo "[run.sh] bench_gpu"
 "$BUILD/bench/bench_gpu" --number 20 >"$OUT/kiln.jsonl" 2>"$OUT/bench_gpu.err"
 bench_rc=$?
 set -e
