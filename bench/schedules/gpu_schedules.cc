@@ -96,6 +96,12 @@ void tile_two_level(Schedule& sch, BlockRV block, std::vector<LoopRV> prefix, Lo
   sch.unroll(k[1]);
   sch.unroll(i[2]);
   sch.unroll(j[2]);
+  // The registers are zeroed once before the reduction, not tested for its
+  // first step at every step.
+  BlockRV init = sch.decompose_reduction(block, k[0]);
+  std::vector<LoopRV> init_loops = sch.get_loops(init);
+  // Under the batch?, by, bx, ty and tx loops: the thread's tile.
+  for (size_t l = prefix.empty() ? 4 : 5; l < init_loops.size(); ++l) sch.unroll(init_loops[l]);
 }
 
 // Row-wise reduction block `name` (loops i, k): one row per thread block,

@@ -23,6 +23,18 @@ bool is_hardware_tag(const std::string& tag) {
   return tag.rfind("blockIdx.", 0) == 0 || tag.rfind("threadIdx.", 0) == 0;
 }
 
+// "(a == b)" -> "a == b" where the parentheses enclose the whole text: the
+// `if` supplies its own, and clang warns about doubled ones around "==".
+std::string without_outer_parens(const std::string& text) {
+  if (text.size() < 2 || text.front() != '(' || text.back() != ')') return text;
+  int depth = 0;
+  for (size_t i = 0; i + 1 < text.size(); ++i) {
+    depth += text[i] == '(' ? 1 : text[i] == ')' ? -1 : 0;
+    if (depth == 0) return text;  // the first '(' closes before the end
+  }
+  return text.substr(1, text.size() - 2);
+}
+
 }  // namespace
 
 std::string KernelPrinter::print(GpuKernel& kernel) {
@@ -96,7 +108,7 @@ void KernelPrinter::stmt(const ir::Stmt& s) {
       return;
     case ir::StmtKind::kIfThenElse: {
       const auto* op = s.as<ir::IfThenElseNode>();
-      const std::string cond = expr(op->condition);
+      const std::string cond = without_outer_parens(expr(op->condition));
       flush_pending();
       line("if (" + cond + ") {");
       ++indent_;
