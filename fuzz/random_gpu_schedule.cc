@@ -151,15 +151,24 @@ LoopRV fuse_all(Schedule& sch, const std::vector<LoopRV>& loops) {
 
 // The loops a multi-level tiling made, for the optional steps after it.
 struct Tiling {
-  LoopRV block_loop;                  // bound to blockIdx.x
-  std::optional<LoopRV> thread_loop;  // bound to threadIdx.x
-  int64_t threads = 1;
+  LoopRV block_loop;                      // the innermost loop bound to blockIdx
+  std::optional<LoopRV> thread_loop;      // the innermost loop bound to threadIdx
+  std::vector<int64_t> thread_extents;    // along x, y, z, as many as are bound
+  bool several_axes = false;              // bound to .y or .z too, not fused onto .x
   std::optional<LoopRV> reduction_outer;  // the outermost reduction loop under the threads
   std::vector<LoopRV> inner;              // reduction-inner and spatial-inner tiles
 };
 
+// Binds `loops` (outermost first, at most 3) to `kind`.x, .y, .z, the
+// innermost to x: consecutive threads take consecutive elements.
+void bind_axes(Schedule& sch, const std::vector<LoopRV>& loops, const std::string& kind) {
+  for (size_t i = 0; i < loops.size(); ++i)
+    checked(sch, "bind", [&] { sch.bind(loops[loops.size() - 1 - i], kind + "." + "xyz"[i]); });
+}
+
 // Spatial loops in three tiles (block, thread, inner), reductions in two:
-// S0 S1 R0 R1 S2, S0 fused onto blockIdx.x, S1 onto threadIdx.x.
+// S0 S1 R0 R1 S2. S0 fused onto blockIdx.x, or up to three of them on
+// blockIdx.x/y/z; S1 likewise on threadIdx.
 bool tile_multi_level(Schedule& sch, RandomEngine& rng, const Target& target,
                       const std::string& name, Tiling* out) {
   auto lone = lone_block(sch, name);
@@ -196,18 +205,37 @@ bool tile_multi_level(Schedule& sch, RandomEngine& rng, const Target& target,
   for (const auto* group : {&s0, &s1, &r0, &r1, &s2})
     order.insert(order.end(), group->begin(), group->end());
   if (order.size() > 1) checked(sch, "reorder", [&] { sch.reorder(order); });
-  out->block_loop = s0.empty()
-                        ? checked(sch, "add_unit_loop", [&] { return sch.add_unit_loop(order[0]); })
-                        : fuse_all(sch, s0);
-  checked(sch, "bind", [&] { sch.bind(out->block_loop, "blockIdx.x"); });
-  if (!s1.empty()) {
-    LoopRV threads = fuse_all(sch, s1);
-    const int64_t extent = extent_of(sch, threads);
-    if (extent > 1 && extent <= target.max_threads_per_block) {
-      checked(sch, "bind", [&] { sch.bind(threads, "threadIdx.x"); });
-      out->thread_loop = threads;
-      out->threads = extent;
-    }
+  if (s0.size() >= 2 && s0.size() <= 3 && rng.uniform_int(2) == 0) {
+    bind_axes(sch, s0, "blockIdx");
+    out->block_loop = s0.back();
+    out->several_axes = true;
+  } else {
+    out->block_loop =
+        s0.empty() ? checked(sch, "add_unit_loop", [&] { return sch.add_unit_loop(order[0]); })
+                   : fuse_all(sch, s0);
+    checked(sch, "bind", [&] { sch.bind(out->block_loop, "blockIdx.x"); });
+  }
+  // The thread loops, innermost first (x, y, z), within the target's limits.
+  std::vector<LoopRV> threads;
+  std::vector<int64_t> extents;
+  if (s1.size() >= 2 && s1.size() <= 3 && rng.uniform_int(2) == 0) {
+    threads = s1;
+    for (LoopRV l : s1) extents.insert(extents.begin(), extent_of(sch, l));
+  } else if (!s1.empty()) {
+    threads = {fuse_all(sch, s1)};
+    extents = {extent_of(sch, threads[0])};
+  }
+  int64_t product = 1;
+  bool within = true;
+  for (size_t i = 0; i < extents.size(); ++i) {
+    product *= extents[i];
+    within &= target.max_block_dims[i] <= 0 || extents[i] <= target.max_block_dims[i];
+  }
+  if (product > 1 && within && product <= target.max_threads_per_block) {
+    bind_axes(sch, threads, "threadIdx");
+    out->thread_loop = threads.back();
+    out->thread_extents = extents;
+    out->several_axes |= threads.size() > 1;
   }
   if (!r0.empty()) out->reduction_outer = r0[0];
   out->inner = r1;
@@ -261,8 +289,12 @@ bool stage_in_shared(Schedule& sch, const std::string& name, const Tiling& tilin
   }
   if (own.empty()) return false;  // a single element: nothing to spread
   LoopRV fused = fuse_all(sch, own);
-  auto parts = checked(sch, "split", [&] { return sch.split(fused, {kInferred, tiling.threads}); });
-  checked(sch, "bind", [&] { sch.bind(parts[1], "threadIdx.x"); });
+  // Split as the threads are laid out: [rest][z][y][x].
+  std::vector<sched::Factor> factors = {kInferred};
+  for (auto e = tiling.thread_extents.rbegin(); e != tiling.thread_extents.rend(); ++e)
+    factors.push_back(*e);
+  auto parts = checked(sch, "split", [&] { return sch.split(fused, factors); });
+  bind_axes(sch, std::vector<LoopRV>(parts.begin() + 1, parts.end()), "threadIdx");
   return true;
 }
 
@@ -351,6 +383,7 @@ void schedule_root_statement(Schedule& sch, RandomEngine& rng, const Target& tar
     tiled = try_step(sch, "gpu_tile", stats,
                      [&](Schedule& s) { return tile_multi_level(s, rng, target, name, &tiling); });
   if (tiled) {
+    if (tiling.several_axes) ++stats->applied["gpu_tile_several_axes"];
     if (rng.uniform_int(2) == 0)
       try_step(sch, "gpu_cache_write_local", stats, [&](Schedule& s) {
         BlockRV block = s.get_block(name);

@@ -7,8 +7,10 @@
 // put back in global memory (they would span kernels), random inlining, then
 // for each root loop nest one of
 //   - multi-level tiling: spatial loops tiled in three (sample_perfect_tile),
-//     outer tiles fused onto blockIdx.x, middle tiles onto threadIdx.x,
-//     reduction loops in two between them and the inner tiles; optionally
+//     outer tiles fused onto blockIdx.x or bound to blockIdx.x/y/z one by
+//     one (counted as "gpu_tile_several_axes"), middle tiles likewise onto
+//     threadIdx, reduction loops in two between them and the inner tiles;
+//     optionally
 //     operands staged with cache_read(..., "shared") + compute_at under the
 //     reduction-outer loop and a cooperative fetch, the output accumulated
 //     with cache_write(..., "local") + reverse_compute_at, inner loops

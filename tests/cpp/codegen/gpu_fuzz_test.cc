@@ -41,6 +41,7 @@ void expect_slice_agrees(const std::string& target_kind) {
   EXPECT_EQ(report.traces_per_workload.size(),
             std::min<size_t>(workloads::list().size(), options.traces));
   EXPECT_GT(report.applied["gpu_tile"], 0);
+  EXPECT_GT(report.applied["gpu_tile_several_axes"], 0);  // .y and .z too
   EXPECT_GT(report.applied["gpu_bind"] + report.applied["gpu_cross_thread_reduction"], 0);
 }
 
