@@ -2,7 +2,9 @@
 // random GPU schedules of every workload, compiled and run, agree with the
 // interpreter; few traces are skipped as not GPU-valid. OpenCL runs on PoCL's
 // CPU device everywhere, CUDA where a driver is present.
-// KILN_GPU_FUZZ_TRACES sets the number of traces (30 by default: CI's slice).
+// Without a driver, the CUDA C of random schedules is still compiled by NVRTC,
+// which must not warn. KILN_GPU_FUZZ_TRACES sets the number of traces (30 by
+// default: CI's slice).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -10,8 +12,10 @@
 #include <sstream>
 #include <string>
 
+#include "codegen/build.h"
 #include "codegen/gpu/nvrtc.h"
 #include "fuzz/fuzzer.h"
+#include "fuzz/random_gpu_schedule.h"
 #include "gpu_test_util.h"
 #include "workloads/workloads.h"
 
@@ -54,6 +58,30 @@ TEST(GpuFuzz, CudaSliceOverAllWorkloadsAgreesWithTheInterpreter) {
   if (!codegen::gpu::nvrtc_available()) GTEST_SKIP() << "kiln was built without NVRTC";
   KILN_REQUIRE_DEVICE("cuda");
   expect_slice_agrees("cuda");
+}
+
+TEST(GpuFuzz, CudaSourceOfRandomSchedulesCompilesWithoutWarnings) {
+  if (!codegen::gpu::nvrtc_available()) GTEST_SKIP() << "kiln was built without NVRTC";
+  const Target target = codegen::gpu_testing::gpu_target("cuda -arch=sm_90");
+  const std::vector<std::string> names = workloads::list();
+  int64_t compiled = 0;
+  for (int64_t t = 0; t < slice_traces(); ++t) {
+    const std::string& name = names[t % names.size()];
+    const uint64_t seed = 500 + static_cast<uint64_t>(t);
+    SCOPED_TRACE(name + ", seed " + std::to_string(seed));
+    sched::Schedule sch(workloads::get(name, fuzz_shape(name)).func, seed);
+    sched::RandomEngine rng(seed);
+    ScheduleStats stats;
+    try {
+      apply_random_gpu_schedule(sch, rng, target, FuzzOptions{}.steps, &stats);
+    } catch (const NotGpuValid&) {
+      continue;
+    }
+    const std::string source = kiln::build(sch.func(), target).get_source("cuda");
+    EXPECT_EQ(codegen::gpu::compile_cuda(source, "sm_90").log, "") << source;
+    ++compiled;
+  }
+  EXPECT_GE(compiled, slice_traces() * 9 / 10);
 }
 
 }  // namespace
