@@ -40,7 +40,8 @@ struct FuzzReport {
 };
 
 // Runs the fuzzer; writes a line per failure (with its replay recipe) and a
-// progress line now and then to `log`.
+// progress line now and then to `log`. Throws std::invalid_argument for a GPU
+// target whose device is missing here (no CUDA driver, no OpenCL platform).
 FuzzReport run_fuzz(const FuzzOptions& options, std::ostream& log);
 
 // The small shape the fuzzer uses for a workload (odd sizes to exercise

@@ -1,4 +1,4 @@
-// Random GPU schedules: what `kiln fuzz --build opencl|cuda` applies instead
+// Random GPU schedules: what `kiln fuzz --target opencl|cuda` applies instead
 // of fuzz/random_schedule.h's free mix, because a GPU kernel must have every
 // root loop nest bound to blockIdx/threadIdx within the target's limits.
 //

@@ -5,7 +5,7 @@ Example::
     python3 -m kiln workloads
     python3 -m kiln script conv2d_nhwc H=14 W=14
     python3 -m kiln fuzz --traces 1000 --seed 1
-    python3 -m kiln fuzz --traces 2000 --build llvm
+    python3 -m kiln fuzz --traces 2000 --target llvm
     python3 -m kiln demo
 """
 
@@ -66,7 +66,10 @@ def _cmd_fuzz(args):
             _ffi.Target(args.build)
         except ValueError as err:
             raise UsageError(str(err)) from err
-    report = _ffi.fuzz(args.traces, args.seed, args.workload or "", args.steps, args.build)
+    try:
+        report = _ffi.fuzz(args.traces, args.seed, args.workload or "", args.steps, args.build)
+    except ValueError as err:  # a GPU target whose device is missing
+        raise UsageError(str(err)) from err
     _sys.stdout.flush()
     print("traces per workload:")
     for name, count in report["traces_per_workload"].items():
@@ -105,9 +108,10 @@ def build_parser():
     p.add_argument("--seed", type=int, default=0, help="seed of the first trace; trace i uses seed+i")
     p.add_argument("--workload", default="", help="fuzz only this workload (default: all, round robin)")
     p.add_argument("--steps", type=int, default=8, help="primitives tried per trace (default 8)")
-    p.add_argument("--build", default="", metavar="TARGET",
-                   help="also compile each schedule for TARGET (llvm, opencl, ...) and compare its "
-                        "outputs with the interpreter's")
+    p.add_argument("--target", "--build", dest="build", default="", metavar="TARGET",
+                   help="also compile each schedule for TARGET (llvm, opencl, cuda, ...) and "
+                        "compare its outputs with the interpreter's; GPU targets get random GPU "
+                        "schedules")
     p.set_defaults(run=_cmd_fuzz)
 
     p = sub.add_parser("demo", help="the main job: define a matmul, show it, run it, check it, "

@@ -45,13 +45,13 @@ def test_demo_small_matches_numpy():
 
 
 def test_fuzz_with_llvm_build_slice():
-    r = kiln_cli("fuzz", "--traces", "26", "--seed", "5", "--build", "llvm")
+    r = kiln_cli("fuzz", "--traces", "26", "--seed", "5", "--target", "llvm")
     assert r.returncode == 0, r.stdout + r.stderr
     assert "fuzz: 26 traces, 0 mismatches, 0 crashes" in r.stdout
 
 
 def test_fuzz_with_opencl_build_slice():
-    r = kiln_cli("fuzz", "--traces", "12", "--seed", "3", "--build", "opencl")
+    r = kiln_cli("fuzz", "--traces", "12", "--seed", "3", "--target", "opencl")
     if r.returncode != 0 and "OpenCL" in r.stdout and "platform" in r.stdout.lower():
         pytest.skip("no OpenCL platform (PoCL) on this machine")
     assert r.returncode == 0, r.stdout + r.stderr
@@ -62,3 +62,11 @@ def test_fuzz_bad_build_target_is_a_usage_error():
     r = kiln_cli("fuzz", "--traces", "1", "--build", "tpu")
     assert r.returncode == 2
     assert "unknown kind" in r.stderr
+
+
+def test_fuzz_for_cuda_without_a_driver_is_a_usage_error():
+    r = kiln_cli("fuzz", "--traces", "1", "--target", "cuda -arch=sm_90")
+    if r.returncode == 0:
+        pytest.skip("a CUDA driver is present: the trace ran")
+    assert r.returncode == 2, r.stdout + r.stderr
+    assert "cannot fuzz for cuda here" in r.stderr and "--target opencl" in r.stderr
