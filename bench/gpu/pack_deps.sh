@@ -4,8 +4,11 @@
 # dlpack or GoogleTest and no network. Copies their headers, static
 # libraries and CMake packages into .gpu-deps/ (ignored by git) with /usr's
 # layout; the device call carries that folder and run.sh configures with it.
+# With --with-binaries it also builds run.sh's two programs here, CUDA-only,
+# into .gpu-deps/bin: run.sh falls back to them if the GPU machine's compiler
+# refuses the build.
 #
-#   bench/gpu/pack_deps.sh      # from the repository root; about 3 MB
+#   bench/gpu/pack_deps.sh [--with-binaries]  # from the repository root; 3 MB, or 14
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 DEST="$ROOT/.gpu-deps"
@@ -20,4 +23,10 @@ for pkg in nlohmann-json3-dev libdlpack-dev libgtest-dev libgmock-dev; do
     esac
   done
 done
+if [ "${1:-}" = "--with-binaries" ]; then
+  prebuilt="$ROOT/build/gpu-prebuilt"
+  OUT="$prebuilt/logs" BUILD="$prebuilt" "$ROOT/bench/gpu/run.sh" --build-only
+  install -D -m 755 "$prebuilt/tests/cpp/test_codegen" "$DEST/bin/test_codegen"
+  install -D -m 755 "$prebuilt/bench/bench_gpu" "$DEST/bin/bench_gpu"
+fi
 echo "pack_deps: $(du -sh "$DEST" | cut -f1) in $DEST"

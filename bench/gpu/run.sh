@@ -7,12 +7,14 @@
 # ./gpu_results when OUT is unset.
 #
 # The GPU machine's image lacks nlohmann-json, dlpack and GoogleTest, and has
-# no network: first run bench/gpu/pack_deps.sh here, then, through the device
-# tool, `bench/gpu/run.sh` with carry [".gpu-deps"] and timeout_s 540. It needs
-# about 5 minutes on 16 cores: 2-3 to build, the tests, the fuzz slice and the
-# benchmarks.
+# no network: first run `bench/gpu/pack_deps.sh --with-binaries` here, then,
+# through the device tool, `bench/gpu/run.sh` with carry [".gpu-deps"] and
+# timeout_s 540. It needs about 5 minutes on 16 cores: 2-3 to build, then the
+# tests, the fuzz slice and the benchmarks. Should the machine's compiler
+# refuse the build, the binaries pack_deps.sh built here run instead.
 #
-#   bench/gpu/run.sh            # from the repository root
+#   bench/gpu/run.sh               # from the repository root
+#   bench/gpu/run.sh --build-only  # configure and build into $BUILD, nothing else
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 OUT="${OUT:-$PWD/gpu_results}"
@@ -24,27 +26,47 @@ mkdir -p "$OUT"
 CONFIG=(-DCMAKE_BUILD_TYPE=Release -DKILN_WITH_LLVM=OFF -DKILN_BUILD_TESTS=ON
   -DKILN_BUILD_PYTHON=OFF -DKILN_WERROR=OFF)
 command -v ninja >/dev/null && CONFIG+=(-G Ninja)
-if [ -d "$DEPS" ]; then
+if [ -d "$DEPS/include" ]; then
   # Named one by one: CMake searches lib/<arch>/cmake only where it knows the
   # platform's multiarch folder.
   CONFIG+=(-DCMAKE_PREFIX_PATH="$DEPS" -Dnlohmann_json_DIR="$DEPS/share/cmake/nlohmann_json"
     -DGTest_DIR="$DEPS/lib/x86_64-linux-gnu/cmake/GTest" -DDLPACK_INCLUDE_DIR="$DEPS/include")
 fi
-echo "[run.sh] configure, build (logs in $OUT)"
-cmake -S "$ROOT" -B "$BUILD" "${CONFIG[@]}" >"$OUT/configure.log" 2>&1 ||
-  { tail -30 "$OUT/configure.log"; exit 1; }
-grep -q -- '-- NVRTC: ' "$OUT/configure.log" ||
-  { echo "run.sh: CMake found no NVRTC (CUDA toolkit); see $OUT/configure.log" >&2; exit 1; }
-cmake --build "$BUILD" -j "$JOBS" --target test_codegen bench_gpu >"$OUT/build.log" 2>&1 ||
-  { grep -m 20 -B2 -A6 'error' "$OUT/build.log" || tail -40 "$OUT/build.log"; exit 1; }
+
+# Configures and builds test_codegen and bench_gpu into $BUILD; prints why not.
+build() {
+  echo "[run.sh] configure, build (logs in $OUT)"
+  cmake -S "$ROOT" -B "$BUILD" "${CONFIG[@]}" >"$OUT/configure.log" 2>&1 ||
+    { tail -30 "$OUT/configure.log"; return 1; }
+  grep -q -- '-- NVRTC: ' "$OUT/configure.log" ||
+    { echo "run.sh: CMake found no NVRTC (CUDA toolkit); see $OUT/configure.log" >&2; return 1; }
+  cmake --build "$BUILD" -j "$JOBS" --target test_codegen bench_gpu >"$OUT/build.log" 2>&1 ||
+    { grep -m 20 -B2 -A6 'error' "$OUT/build.log" || tail -40 "$OUT/build.log"; return 1; }
+}
+
+if [ "${1:-}" = "--build-only" ]; then
+  build
+  exit
+fi
+TESTS="$BUILD/tests/cpp/test_codegen"
+BENCH="$BUILD/bench/bench_gpu"
+if ! build; then
+  [ -x "$DEPS/bin/test_codegen" ] || exit 1
+  echo "[run.sh] the build failed; running the binaries pack_deps.sh built instead"
+  TESTS="$DEPS/bin/test_codegen"
+  BENCH="$DEPS/bin/bench_gpu"
+  # They were linked against NVRTC at the packing machine's path.
+  nvcc_dir="$(dirname "$(command -v nvcc || echo /usr/local/cuda/bin/nvcc)")"
+  export CUDA_HOME="${CUDA_HOME:-$(dirname "$nvcc_dir")}"
+  export LD_LIBRARY_PATH="$CUDA_HOME/lib64:$CUDA_HOME/targets/x86_64-linux/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+fi
 set +e
 echo "[run.sh] GPU tests, fuzz slice of $KILN_GPU_FUZZ_TRACES traces"
-"$BUILD/tests/cpp/test_codegen" --gtest_filter='*Gpu*' --gtest_output="json:$OUT/gpu_tests.json" \
-  >"$OUT/gpu_tests.log" 2>&1
+"$TESTS" --gtest_filter='*Gpu*' --gtest_output="json:$OUT/gpu_tests.json" >"$OUT/gpu_tests.log" 2>&1
 tests_rc=$?
-sed -n '/^\[==========\]/,$p' "$OUT/gpu_tests.log"
+sed -n '/^\[==========\] .* ran\./,$p' "$OUT/gpu_tests.log"
 echo "[run.sh] bench_gpu"
-"$BUILD/bench/bench_gpu" --number 20 >"$OUT/kiln.jsonl" 2>"$OUT/bench_gpu.err"
+"$BENCH" --number 20 >"$OUT/kiln.jsonl" 2>"$OUT/bench_gpu.err"
 bench_rc=$?
 set -e
 cat "$OUT/bench_gpu.err" >&2 || true
