@@ -24,7 +24,10 @@ namespace {
 
 int64_t slice_traces() {
   const char* env = std::getenv("KILN_GPU_FUZZ_TRACES");
-  return env && *env ? std::strtoll(env, nullptr, 10) : 30;
+  if (!env || !*env) return 30;
+  const int64_t n = std::strtoll(env, nullptr, 10);
+  if (n <= 0) ADD_FAILURE() << "KILN_GPU_FUZZ_TRACES=" << env << " is not a positive count";
+  return n > 0 ? n : 30;
 }
 
 void expect_slice_agrees(const std::string& target_kind) {
