@@ -42,6 +42,10 @@ class Target {
   int warp_size = 0;                        // gpu (OpenCL: the sub-group size, 1 on PoCL)
   int max_block_dims[3] = {0, 0, 0};
   int sm_count = 0;  // cuda
+  // gpu: whether kernels may compute in float16 / float64 (OpenCL: the
+  // device's cl_khr_fp16 / cl_khr_fp64; every CUDA arch kiln targets has both).
+  bool has_fp16 = false;
+  bool has_fp64 = false;
 
  private:
   std::string kind_;

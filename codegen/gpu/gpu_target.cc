@@ -25,6 +25,7 @@ constexpr CudaPreset kCudaPresets[] = {
 };
 
 void fill_common_cuda(Target& target) {
+  target.has_fp16 = target.has_fp64 = true;
   target.max_threads_per_block = 1024;
   target.warp_size = 32;
   target.max_block_dims[0] = 1024;
@@ -70,6 +71,8 @@ void fill_opencl(Target& target) {
       target.max_block_dims[i] = static_cast<int>(info.max_work_item_sizes[i]);
     target.max_shared_memory_per_block = info.local_mem_size;
     target.sm_count = static_cast<int>(info.compute_units);
+    target.has_fp16 = info.has_fp16;
+    target.has_fp64 = info.has_fp64;
     return;
   }
   // Shaped like PoCL 3's CPU device, so that schedules checked here run there.
@@ -77,6 +80,7 @@ void fill_opencl(Target& target) {
   target.max_block_dims[0] = target.max_block_dims[1] = target.max_block_dims[2] = 4096;
   target.max_shared_memory_per_block = 4 * 1024 * 1024;
   target.sm_count = 1;
+  target.has_fp64 = true;  // and no cl_khr_fp16 on x86 CPUs
 }
 
 }  // namespace

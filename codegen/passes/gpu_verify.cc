@@ -131,6 +131,24 @@ struct SyncScan : ir::IRVisitor {
   }
 };
 
+// The floating-point widths a kernel computes or stores in.
+struct PrecisionScan : ir::IRVisitor {
+  bool fp16 = false, fp64 = false;
+  void note(ir::DataType t) {
+    fp16 |= t.is_float() && !t.is_bfloat16() && t.bits() == 16;
+    fp64 |= t.is_float() && t.bits() == 64;
+  }
+  void visit_cast(const ir::CastNode* op) override {
+    note(op->dtype);
+    ir::IRVisitor::visit_cast(op);
+  }
+  void visit_float_imm(const ir::FloatImmNode* op) override { note(op->dtype); }
+  void visit_allocate(const ir::AllocateNode* op) override {
+    note(op->buffer->dtype);
+    ir::IRVisitor::visit_allocate(op);
+  }
+};
+
 }  // namespace
 
 int64_t gpu_shared_bytes(const gpu::GpuKernel& kernel) {
@@ -189,6 +207,17 @@ void gpu_verify(const gpu::GpuProgram& program, const Target& target) {
     if (!scan.nesting_error.empty()) refuse(k, target, scan.nesting_error);
     if (scan.has_shuffle && target.warp_size < 2)
       refuse(k, target, "it uses warp shuffles, which the target has no warps for");
+    PrecisionScan precision;
+    for (const ir::Buffer& b : k.buffers) precision.note(b->dtype);
+    precision.visit(k.body);
+    if (precision.fp16 && !target.has_fp16)
+      refuse(k, target,
+             "it computes in float16, and the device has no half arithmetic (OpenCL: no "
+             "cl_khr_fp16); use float32 buffers, or a device that has it");
+    if (precision.fp64 && !target.has_fp64)
+      refuse(k, target,
+             "it computes in float64, and the device has no double arithmetic (OpenCL: no "
+             "cl_khr_fp64); use float32 buffers, or a device that has it");
   }
 }
 

@@ -12,7 +12,9 @@
 //    it is no longer than the outer loop (the outer guard admits too few
 //    threads), and it accumulates into no buffer (the interpreter repeats
 //    it per outer iteration, the GPU runs it once);
-//  - on a target without warp shuffles, a warp_shuffle_xor.
+//  - on a target without warp shuffles, a warp_shuffle_xor;
+//  - float16 or float64 on a device without them (OpenCL's cl_khr_fp16,
+//    cl_khr_fp64).
 #pragma once
 
 #include "codegen/gpu/gpu_kernel.h"

@@ -123,6 +123,9 @@ bool pick_device(Context& c) {
       static_cast<int64_t>(device_value<cl_ulong>(c.device, CL_DEVICE_LOCAL_MEM_SIZE));
   c.info.compute_units =
       static_cast<int64_t>(device_value<cl_uint>(c.device, CL_DEVICE_MAX_COMPUTE_UNITS));
+  const std::string extensions = " " + device_string(c.device, CL_DEVICE_EXTENSIONS) + " ";
+  c.info.has_fp16 = extensions.find(" cl_khr_fp16 ") != std::string::npos;
+  c.info.has_fp64 = extensions.find(" cl_khr_fp64 ") != std::string::npos;
   return true;
 }
 

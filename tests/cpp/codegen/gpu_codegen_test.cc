@@ -3,7 +3,10 @@
 // arch without a warning; launch configuration, barriers, verification.
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <random>
 #include <regex>
+#include <vector>
 
 #include "codegen/build.h"
 #include "codegen/gpu/dialect.h"
@@ -14,6 +17,7 @@
 #include "codegen/passes/gpu_verify.h"
 #include "gpu_lowered_programs.h"
 #include "gpu_test_util.h"
+#include "ir/interpreter/float16.h"
 #include "runtime/cuda/cuda_driver.h"
 #include "runtime/cuda/cuda_module.h"
 #include "runtime/gpu_launch.h"
@@ -104,6 +108,58 @@ TEST(GpuCodegen, PrinterSpellings) {
   EXPECT_NE(ms.find("__shared__ __align__(16) float A_shared[256];"), std::string::npos) << ms;
   // Loop indices are non-negative: plain `/` and `%`, no helper.
   EXPECT_EQ(ms.find("kiln_floor"), std::string::npos);
+}
+
+// float16 pairs are half2 loads and stores on CUDA; a device without half
+// arithmetic is refused before any source is printed; where a device has it,
+// the kernel rounds as the interpreter does (after every operation).
+TEST(GpuCodegen, HalfVectorsAreHalf2) {
+  const ir::PrimFunc f = vector_add_mul_half2();
+  gpu::GpuProgram p = gpu_split_kernels(f);
+  const std::string cu = gpu::print_source(p, gpu::Dialect::cuda());
+  EXPECT_NE(cu.find("#include <cuda_fp16.h>"), std::string::npos) << cu;
+  EXPECT_NE(cu.find("*(half2*)"), std::string::npos) << cu;
+  if (gpu::nvrtc_available()) {
+    for (const char* arch : {"sm_80", "sm_86", "sm_89", "sm_90"})
+      EXPECT_EQ(gpu::compile_cuda(cu, arch).log, "") << arch << "\n" << cu;
+  }
+
+  Target no_half = gpu_target("opencl");
+  no_half.has_fp16 = false;
+  try {
+    gpu_verify(p, no_half);
+    ADD_FAILURE() << "float16 accepted on a device without cl_khr_fp16";
+  } catch (const BuildError& e) {
+    EXPECT_NE(std::string(e.what()).find("computes in float16"), std::string::npos) << e.what();
+  }
+
+  for (const std::string kind : {"cuda", "opencl"}) {
+    SCOPED_TRACE(kind);
+    std::string reason;
+    if (!device_available(kind, &reason) || (kind == "cuda" && !gpu::nvrtc_available())) continue;
+    if (!gpu_target(kind).has_fp16) continue;  // PoCL on x86: no cl_khr_fp16
+    std::vector<std::vector<uint16_t>> data(3, std::vector<uint16_t>(512));
+    std::mt19937 rng(3);
+    std::uniform_real_distribution<float> dist(-2.0f, 2.0f);
+    for (auto& d : data)
+      for (uint16_t& x : d) x = ir::float_to_half_bits(dist(rng));
+    std::vector<uint16_t> expected = data[2];
+    std::vector<ir::TensorView> views;
+    std::vector<int64_t> shape = {512};
+    for (size_t i = 0; i < 2; ++i) views.push_back({data[i].data(), DataType::Float(16), shape});
+    views.push_back({expected.data(), DataType::Float(16), shape});
+    ir::interpret(f, views);
+    std::vector<DLTensor> tensors(3);
+    std::vector<const DLTensor*> args;
+    for (size_t i = 0; i < 3; ++i) {
+      tensors[i] =
+          DLTensor{data[i].data(), {kDLCPU, 0}, 1, {kDLFloat, 16, 1}, shape.data(), nullptr, 0};
+      args.push_back(&tensors[i]);
+    }
+    runtime::Module m = build_gpu(f, flat_signature(f), gpu_target(kind));
+    m.node()->run(0, args);
+    EXPECT_EQ(data[2], expected) << m.get_source(source_format(kind));
+  }
 }
 
 TEST(GpuCodegen, NvrtcCompilesEveryArchWithoutWarnings) {

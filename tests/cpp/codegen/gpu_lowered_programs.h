@@ -1,6 +1,6 @@
 // Hand-built lowered GPU functions (the form codegen::lower produces, see
 // codegen/lowered_form.h) that exercise the GPU printer and passes before any
-// schedule: thread binding, float4 access, shared-memory staging with a
+// schedule: thread binding, float4 and half2 access, shared-memory staging with a
 // serial reduction loop, several kernels sharing a workspace, a guarded
 // thread loop.
 #pragma once
@@ -38,6 +38,20 @@ inline ir::PrimFunc vector_add4(int64_t n = 4096) {
       {ir::ramp(base, 1, 4)});
   return ir::make_prim_func("vector_add4", {A, B, C},
                             bound(bx, n / 256, "blockIdx.x", bound(tx, 64, "threadIdx.x", store)));
+}
+
+// C = (A + B) * A over n float16 values, 2 per thread as half2 (no multiply
+// then add, which a GPU compiler may fuse into one rounding).
+inline ir::PrimFunc vector_add_mul_half2(int64_t n = 512) {
+  const DataType f16 = DataType::Float(16);
+  Buffer A = ir::make_buffer("A", f16, {n}), B = ir::make_buffer("B", f16, {n}),
+         C = ir::make_buffer("C", f16, {n});
+  Var bx("bx"), tx("tx");
+  Expr at = ir::ramp((bx * 64 + tx) * 2, 1, 2);
+  Expr a = ir::buffer_load(A, {at});
+  Stmt store = ir::buffer_store(C, (a + ir::buffer_load(B, {at})) * a, {at});
+  return ir::make_prim_func("vector_add_mul_half2", {A, B, C},
+                            bound(bx, n / 128, "blockIdx.x", bound(tx, 64, "threadIdx.x", store)));
 }
 
 // C[m, n] = sum_k A[m, k] * B[k, n] with 16x16 tiles of A and B staged in
