@@ -21,6 +21,8 @@ void bind_codegen(py::module_& m) {
       .def_readonly("max_threads_per_block", &Target::max_threads_per_block)
       .def_readonly("max_shared_memory_per_block", &Target::max_shared_memory_per_block)
       .def_readonly("warp_size", &Target::warp_size)
+      .def_readonly("has_fp16", &Target::has_fp16)
+      .def_readonly("has_fp64", &Target::has_fp64)
       .def("__str__", &Target::str)
       .def("__repr__", [](const Target& t) { return "Target(\"" + t.str() + "\")"; });
   py::implicitly_convertible<std::string, Target>();

@@ -74,6 +74,34 @@ def test_opencl_source():
     assert "__kernel" in src and "__local" in src and "barrier(" in src
 
 
+def half_add(n=256):
+    """C = A + B in float16, two elements per thread (half2 on CUDA)."""
+    te = kiln.te
+    a = te.placeholder((n,), "float16", name="A")
+    b = te.placeholder((n,), "float16", name="B")
+    c = te.compute((n,), lambda i: a[i] + b[i], name="C")
+    sch = kiln.Schedule(te.create_prim_func([a, b, c]))
+    (i,) = sch.get_loops(sch.get_block("C"))
+    bx, tx, v = sch.split(i, factors=[None, 32, 2])
+    sch.bind(bx, "blockIdx.x")
+    sch.bind(tx, "threadIdx.x")
+    sch.vectorize(v)
+    return sch.func
+
+
+def test_float16_on_opencl_runs_or_is_refused_clearly():
+    opencl_or_skip()
+    rng = np.random.default_rng(1)
+    a, b = (rng.uniform(-2, 2, 256).astype("float16") for _ in range(2))
+    c = np.zeros(256, "float16")
+    if not kiln.Target("opencl").has_fp16:
+        with pytest.raises(kiln.BuildError, match="cl_khr_fp16"):
+            kiln.build(half_add(), target="opencl")
+        return
+    kiln.build(half_add(), target="opencl")(a, b, c)
+    np.testing.assert_array_equal(c, a + b)
+
+
 def test_cuda_sources_and_ptx():
     if not has_nvrtc():
         pytest.skip("kiln was built without NVRTC (the CUDA toolkit)")
