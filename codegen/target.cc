@@ -18,7 +18,9 @@ namespace {
 const std::vector<std::string>& known_options(const std::string& kind) {
   static const std::vector<std::string> llvm = {"mcpu", "mattr", "mtriple"};
   static const std::vector<std::string> cuda = {"arch", "fast_math"};
-  static const std::vector<std::string> opencl = {"fast_math"};
+  // -warp_size=N: N work-items act as a warp (shuffles through __local
+  // memory), so that CUDA's warp-level lowering runs, and is checked, on PoCL.
+  static const std::vector<std::string> opencl = {"fast_math", "warp_size"};
   if (kind == "llvm") return llvm;
   if (kind == "cuda") return cuda;
   return opencl;
@@ -62,6 +64,15 @@ Target::Target(const std::string& text) {
     if (name == "fast_math" && options_[name] != "0" && options_[name] != "1")
       throw std::invalid_argument("target `" + text + "`: -fast_math takes 0 or 1, not `" +
                                   options_[name] + "`");
+    if (name == "warp_size") {
+      const std::string& v = options_[name];
+      const bool digits =
+          !v.empty() && v.size() <= 3 && v.find_first_not_of("0123456789") == std::string::npos;
+      const int n = digits ? std::stoi(v) : 0;
+      if (n < 1 || n > 64 || (n & (n - 1)) != 0)
+        throw std::invalid_argument("target `" + text + "`: -warp_size takes a power of two " +
+                                    "from 1 to 64 (32 emulates CUDA's warps), not `" + v + "`");
+    }
   }
   if (kind_ == "llvm") {
 #ifdef KILN_WITH_LLVM

@@ -225,7 +225,7 @@ std::string Dialect::float_literal(ir::DataType t, double value) const {
 
 std::string Dialect::warp_shuffle_xor(const std::string& value, const std::string& mask,
                                       int width) const {
-  if (!is_cuda()) no_spelling(*this, "warp shuffles are CUDA only; OpenCL reduces in __local");
+  if (!is_cuda()) no_spelling(*this, "no warp shuffle instruction (the printer emulates one)");
   return "__shfl_xor_sync(0xffffffffu, " + value + ", " + mask + ", " + std::to_string(width) + ")";
 }
 

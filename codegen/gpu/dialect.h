@@ -50,7 +50,8 @@ class Dialect {
   std::string float_max(ir::DataType t) const;
   // A float literal, with infinities and NaN spelled the dialect's way.
   std::string float_literal(ir::DataType t, double value) const;
-  // `__shfl_xor_sync(0xffffffff, v, mask, width)`; CUDA only.
+  // `__shfl_xor_sync(0xffffffff, v, mask, width)`; CUDA only (OpenCL's
+  // emulated warps shuffle through __local memory: KernelPrinter).
   std::string warp_shuffle_xor(const std::string& value, const std::string& mask, int width) const;
   // Lines before the first kernel: includes, extension pragmas.
   std::string preamble(bool uses_half, bool uses_double) const;

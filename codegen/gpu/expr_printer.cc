@@ -156,9 +156,42 @@ std::string KernelPrinter::binary(ir::ExprKind kind, ir::DataType t, const ir::E
   (void)t;
 }
 
+// OpenCL with -warp_size: a shuffle through a __local array of one element
+// per work-item, between two barriers. Every work-item of the group runs it:
+// gpu_verify refuses shuffles in loops only part of the block runs.
+std::string KernelPrinter::emulated_shuffle(ir::DataType t, const std::string& value,
+                                            const std::string& mask) {
+  const std::string type = d_.type(t);
+  const std::string helper = "kiln_shfl_xor_" + type;
+  auto it = shuffle_lanes_.find(type);
+  if (it == shuffle_lanes_.end()) {
+    const int64_t threads = launch_extent_.at("threadIdx.x") * launch_extent_.at("threadIdx.y") *
+                            launch_extent_.at("threadIdx.z");
+    ir::Buffer lanes = ir::make_buffer("kiln_shuffle_" + type, t, {threads}, "shared");
+    shared_.push_back(lanes);
+    it = shuffle_lanes_.emplace(type, lanes).first;
+  }
+  if (!features_->helpers.count(helper))
+    features_->helpers[helper] =
+        "inline " + type + " " + helper + "(" + type + " v, int mask, __local " + type +
+        "* lanes) {\n"
+        "  const int me = (int)(get_local_id(0) + get_local_size(0) * (get_local_id(1) + "
+        "get_local_size(1) * get_local_id(2)));\n"
+        "  lanes[me] = v;\n"
+        "  barrier(CLK_LOCAL_MEM_FENCE);\n"
+        "  const " +
+        type +
+        " r = lanes[me ^ mask];\n"
+        "  barrier(CLK_LOCAL_MEM_FENCE);\n"
+        "  return r;\n"
+        "}\n";
+  return helper + "(" + value + ", " + mask + ", " + name_of(it->second) + ")";
+}
+
 std::string KernelPrinter::call(const ir::CallNode* op, const std::vector<std::string>& args) {
   if (op->op == ir::Intrinsic::kWarpShuffleXor) {
-    return d_.warp_shuffle_xor(args.at(0), args.at(1), 32);
+    if (d_.is_cuda()) return d_.warp_shuffle_xor(args.at(0), args.at(1), 32);
+    return emulated_shuffle(op->dtype, args.at(0), args.at(1));
   }
   if (op->op == ir::Intrinsic::kGpuBarrier)
     unsupported("gpu_barrier() used as a value; it is a statement (evaluate)");

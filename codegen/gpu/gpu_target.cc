@@ -61,9 +61,11 @@ bool fill_from_cuda_device(Target& target, const std::string& arch) {
 }
 
 void fill_opencl(Target& target) {
-  // Sub-groups are no OpenCL 1.2 concept: cross-thread reductions use __local
-  // memory, never shuffles, so the "warp" is one work-item.
-  target.warp_size = 1;
+  // Sub-groups are no OpenCL 1.2 concept: cross-thread reductions use a
+  // __local tree, so the "warp" is one work-item, unless -warp_size asks for
+  // warps emulated through __local memory.
+  const std::string warp = target.option("warp_size");
+  target.warp_size = warp.empty() ? 1 : std::stoi(warp);
   if (runtime::opencl::opencl_available()) {
     const runtime::opencl::DeviceInfo& info = runtime::opencl::device_info();
     target.max_threads_per_block = static_cast<int>(info.max_work_group_size);

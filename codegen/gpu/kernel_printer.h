@@ -53,6 +53,7 @@ class KernelPrinter {
                      const std::string& sa, const std::string& sb);
   std::string cast(ir::DataType to, ir::DataType from, const std::string& value);
   std::string call(const ir::CallNode* op, const std::vector<std::string>& args);
+  std::string emulated_shuffle(ir::DataType t, const std::string& value, const std::string& mask);
   std::string int_literal(ir::DataType t, int64_t value) const;
   std::string scalar_load(const ir::Buffer& buffer, const std::string& index);
   // True when `index` (a ramp base) is a multiple of `lanes` for every value
@@ -88,6 +89,8 @@ class KernelPrinter {
   std::map<std::string, int64_t> launch_extent_;
   // Shared allocations found in the body, hoisted to the kernel's top.
   std::vector<ir::Buffer> shared_;
+  // OpenCL's emulated warps: the __local array of each shuffled type.
+  std::map<std::string, ir::Buffer> shuffle_lanes_;
   int temps_ = 0;
 };
 

@@ -32,7 +32,7 @@ int64_t next_power_of_two(int64_t n) {
 class Lowerer : public ir::IRMutator {
  public:
   Lowerer(gpu::GpuKernel& kernel, const Target& target)
-      : kernel_(kernel), cuda_(target.kind() == "cuda"), warp_(target.warp_size) {}
+      : kernel_(kernel), warp_(target.warp_size) {}
   std::vector<ir::Buffer> shared;
 
  protected:
@@ -131,7 +131,7 @@ class Lowerer : public ir::IRMutator {
     const bool whole_warps = warp_ > 1 && threads % warp_ == 0;
     const bool within_warp = extent <= warp_ && next_power_of_two(extent) == extent;
     const bool whole_warp_multiple = warp_ > 1 && extent % warp_ == 0 && extent / warp_ <= warp_;
-    if (cuda_ && axis == 0 && whole_warps && (within_warp || whole_warp_multiple)) {
+    if (axis == 0 && whole_warps && (within_warp || whole_warp_multiple)) {
       // Butterflies within each warp: lanes differing in one bit swap and combine.
       steps.push_back(ir::buffer_store(out, value, at));
       for (int64_t mask = std::min<int64_t>(extent, warp_) / 2; mask >= 1; mask /= 2)
@@ -148,10 +148,15 @@ class Lowerer : public ir::IRMutator {
         steps.push_back(ir::if_then_else(
             ir::eq(lane, imm(0)),
             ir::buffer_store(partial, out_value(), {base + ir::floordiv(t, imm(warp_))})));
+        // Every aligned group of `span` lanes takes all the totals (the rest
+        // of the group the identity), so that the butterfly leaves the sum
+        // in every lane, as the write-back after it needs.
+        const int64_t span = next_power_of_two(warps);
+        const ir::Expr slot = ir::floormod(lane, imm(span));
         steps.push_back(ir::buffer_store(out, identity(combiner, type), at));
         steps.push_back(ir::if_then_else(
-            lane < imm(warps), ir::buffer_store(out, ir::buffer_load(partial, {base + lane}), at)));
-        for (int64_t mask = next_power_of_two(warps) / 2; mask >= 1; mask /= 2)
+            slot < imm(warps), ir::buffer_store(out, ir::buffer_load(partial, {base + slot}), at)));
+        for (int64_t mask = span / 2; mask >= 1; mask /= 2)
           steps.push_back(ir::buffer_store(
               out, combine(combiner, out_value(), shuffle(out_value(), mask)), at));
       }
@@ -181,8 +186,7 @@ class Lowerer : public ir::IRMutator {
   }
 
   gpu::GpuKernel& kernel_;
-  bool cuda_;
-  int warp_;
+  int warp_;  // 1 where the target has no warps (OpenCL without -warp_size)
   std::map<std::string, const ir::ForNode*> enclosing_;
 };
 

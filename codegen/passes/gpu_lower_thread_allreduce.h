@@ -2,14 +2,14 @@
 // (made by gpu_cross_thread_reduction) becomes code that combines v over the
 // threads of loop t, the other thread axes held fixed, and leaves the total
 // in B[i] of every one of those threads:
-//  - CUDA, t on threadIdx.x with the launch's extent, a block of whole warps
-//    and an extent that is a power of two up to 32 or a multiple of 32:
-//    __shfl_xor butterflies within each warp; past one warp, lane 0 of each
-//    warp leaves its warp's value in shared memory and every warp combines
-//    those (a second butterfly), so no broadcast is needed;
-//  - otherwise (and always on OpenCL): a tree in shared/local memory over
-//    the next power of two of the extent, the total read back from element 0
-//    of the group.
+//  - on a target with warps (CUDA; OpenCL with -warp_size), t on threadIdx.x
+//    with the launch's extent, a block of whole warps and an extent that is a
+//    power of two up to the warp size or a multiple of it: xor-shuffle
+//    butterflies within each warp; past one warp, lane 0 of each warp leaves
+//    its warp's value in shared memory, and every warp reads all of them
+//    back and combines them (a second butterfly), so no broadcast is needed;
+//  - otherwise: a tree in shared/local memory over the next power of two of
+//    the extent, the total read back from element 0 of the group.
 // Runs before gpu_insert_barriers, which places the barriers the shared
 // memory steps need. Throws BuildError when loop t runs on fewer threads
 // than the launch has on its axis (the others would not take part).

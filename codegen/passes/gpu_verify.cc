@@ -124,8 +124,10 @@ struct SyncScan : ir::IRVisitor {
     }
   }
   void visit_call(const ir::CallNode* op) override {
-    if (op->op == ir::Intrinsic::kGpuBarrier && !guarded_loop.empty() && barrier_error.empty())
-      barrier_error = guarded_loop;
+    // A shuffle too: every lane of the warp must take part.
+    const bool everyone =
+        op->op == ir::Intrinsic::kGpuBarrier || op->op == ir::Intrinsic::kWarpShuffleXor;
+    if (everyone && !guarded_loop.empty() && barrier_error.empty()) barrier_error = guarded_loop;
     if (op->op == ir::Intrinsic::kWarpShuffleXor) has_shuffle = true;
     ir::IRVisitor::visit_call(op);
   }
@@ -201,7 +203,7 @@ void gpu_verify(const gpu::GpuProgram& program, const Target& target) {
     scan.visit(k.body);
     if (!scan.barrier_error.empty())
       refuse(k, target,
-             "a barrier is needed inside loop " + scan.barrier_error +
+             "a barrier or warp shuffle is needed inside loop " + scan.barrier_error +
                  ", which only part of the block runs, so the other threads would never reach "
                  "it; bind loops of equal extent to each threadIdx axis");
     if (!scan.nesting_error.empty()) refuse(k, target, scan.nesting_error);

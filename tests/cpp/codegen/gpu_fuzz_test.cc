@@ -57,6 +57,12 @@ TEST(GpuFuzz, OpenclSliceOverAllWorkloadsAgreesWithTheInterpreter) {
   expect_slice_agrees("opencl");
 }
 
+// With warps emulated, cross-thread reductions take CUDA's shuffle lowering.
+TEST(GpuFuzz, OpenclWithEmulatedWarpsSliceAgreesWithTheInterpreter) {
+  KILN_REQUIRE_DEVICE("opencl");
+  expect_slice_agrees("opencl -warp_size=32");
+}
+
 TEST(GpuFuzz, CudaSliceOverAllWorkloadsAgreesWithTheInterpreter) {
   if (!codegen::gpu::nvrtc_available()) GTEST_SKIP() << "kiln was built without NVRTC";
   KILN_REQUIRE_DEVICE("cuda");

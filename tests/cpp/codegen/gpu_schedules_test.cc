@@ -90,6 +90,12 @@ TEST_P(GpuSchedules, OpenCLMatchesInterpreter) {
   expect_runs_like_interpreter(GetParam(), "opencl");
 }
 
+// The CUDA lowering of the cross-thread reductions (warp shuffles) on PoCL.
+TEST_P(GpuSchedules, OpenCLWithEmulatedWarpsMatchesInterpreter) {
+  KILN_REQUIRE_DEVICE("opencl");
+  expect_runs_like_interpreter(GetParam(), "opencl -warp_size=32");
+}
+
 TEST_P(GpuSchedules, CudaMatchesInterpreter) {
   if (!gpu::nvrtc_available()) GTEST_SKIP() << "kiln was built without NVRTC";
   KILN_REQUIRE_DEVICE("cuda");

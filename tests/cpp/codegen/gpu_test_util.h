@@ -110,8 +110,8 @@ inline void expect_module_matches_interpreter(const runtime::Module& m,
   }
 }
 
-inline std::string source_format(const std::string& target_kind) {
-  return target_kind == "cuda" ? "cuda" : "cl";
+inline std::string source_format(const std::string& target) {
+  return target.rfind("cuda", 0) == 0 ? "cuda" : "cl";
 }
 
 // Builds a lowered function with build_gpu for `target_kind` and checks
