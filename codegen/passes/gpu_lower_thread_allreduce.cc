@@ -153,9 +153,13 @@ class Lowerer : public ir::IRMutator {
         // in every lane, as the write-back after it needs.
         const int64_t span = next_power_of_two(warps);
         const ir::Expr slot = ir::floormod(lane, imm(span));
-        steps.push_back(ir::buffer_store(out, identity(combiner, type), at));
-        steps.push_back(ir::if_then_else(
-            slot < imm(warps), ir::buffer_store(out, ir::buffer_load(partial, {base + slot}), at)));
+        ir::Stmt read_back = ir::buffer_store(out, ir::buffer_load(partial, {base + slot}), at);
+        if (span == warps) {
+          steps.push_back(read_back);
+        } else {
+          steps.push_back(ir::buffer_store(out, identity(combiner, type), at));
+          steps.push_back(ir::if_then_else(slot < imm(warps), read_back));
+        }
         for (int64_t mask = span / 2; mask >= 1; mask /= 2)
           steps.push_back(ir::buffer_store(
               out, combine(combiner, out_value(), shuffle(out_value(), mask)), at));
