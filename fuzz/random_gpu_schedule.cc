@@ -244,10 +244,11 @@ bool tile_multi_level(Schedule& sch, RandomEngine& rng, const Target& target,
 }
 
 // The reduction over threadIdx.x (gpu_cross_thread_reduction): spatial loops
-// fused onto blockIdx.x, the reductions fused and split by the thread count,
-// the thread part outside the serial part, as in the softmax hand schedule.
+// fused onto blockIdx.x (and threadIdx.y), the reductions fused and split by
+// the thread count, the thread part outside the serial part, as in the
+// softmax hand schedule.
 bool cross_thread_reduction(Schedule& sch, RandomEngine& rng, const Target& target,
-                            const std::string& name) {
+                            const std::string& name, bool* several_rows) {
   auto lone = lone_block(sch, name);
   if (!lone || lone->reduction.empty()) return false;
   // What gpu_cross_thread_reduction lowers: one store B[v] = B[v] (+) e with
@@ -266,6 +267,16 @@ bool cross_thread_reduction(Schedule& sch, RandomEngine& rng, const Target& targ
   LoopRV block_loop = lone->spatial.empty()
                           ? checked(sch, "add_unit_loop", [&] { return sch.add_unit_loop(k[1]); })
                           : fuse_all(sch, lone->spatial);
+  // Sometimes several rows per block, one per threadIdx.y (a count that
+  // divides the rows: a predicate would put the reduction under a branch).
+  const int64_t rows = int64_t{1} << rng.uniform_int(3);
+  if (rows > 1 && extent_of(sch, block_loop) % rows == 0 &&
+      rows * threads <= target.max_threads_per_block) {
+    auto parts = checked(sch, "split", [&] { return sch.split(block_loop, {kInferred, rows}); });
+    block_loop = parts[0];
+    checked(sch, "bind", [&] { sch.bind(parts[1], "threadIdx.y"); });
+    *several_rows = true;
+  }
   checked(sch, "bind", [&] { sch.bind(block_loop, "blockIdx.x"); });
   checked(sch, "bind", [&] { sch.bind(k[1], "threadIdx.x"); });
   if (rng.uniform_int(2) == 0) checked(sch, "unroll", [&] { sch.unroll(k[0]); });
@@ -376,9 +387,14 @@ void schedule_root_statement(Schedule& sch, RandomEngine& rng, const Target& tar
   const bool lone = sched::child_blocks(root).size() == 1;
   Tiling tiling;
   bool tiled = false;
-  if (lone && rng.uniform_int(4) == 0)
-    try_step(sch, "gpu_cross_thread_reduction", stats,
-             [&](Schedule& s) { return cross_thread_reduction(s, rng, target, name); });
+  bool several_rows = false;
+  if (lone && rng.uniform_int(4) == 0 &&
+      try_step(sch, "gpu_cross_thread_reduction", stats,
+               [&](Schedule& s) {
+                 return cross_thread_reduction(s, rng, target, name, &several_rows);
+               }) &&
+      several_rows)
+    ++stats->applied["gpu_cross_thread_reduction_rows"];
   if (lone && !scan_loops(root_statement_of(sch.func(), name)).bound)
     tiled = try_step(sch, "gpu_tile", stats,
                      [&](Schedule& s) { return tile_multi_level(s, rng, target, name, &tiling); });

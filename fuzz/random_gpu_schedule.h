@@ -16,7 +16,8 @@
 //     with cache_write(..., "local") + reverse_compute_at, inner loops
 //     unrolled or vectorized;
 //   - a cross-thread reduction (the reduction loop on threadIdx.x, as the
-//     softmax/layernorm hand schedules do);
+//     softmax/layernorm hand schedules do, sometimes a few rows per block
+//     on threadIdx.y: "gpu_cross_thread_reduction_rows");
 //   - a plain binding of the nest's leading spatial loops (nests with several
 //     blocks, and where the above is refused).
 // A refused optional step is skipped (counted in stats->refused under a
