@@ -171,20 +171,20 @@ std::string KernelPrinter::emulated_shuffle(ir::DataType t, const std::string& v
     shared_.push_back(lanes);
     it = shuffle_lanes_.emplace(type, lanes).first;
   }
-  if (!features_->helpers.count(helper))
-    features_->helpers[helper] =
-        "inline " + type + " " + helper + "(" + type + " v, int mask, __local " + type +
-        "* lanes) {\n"
-        "  const int me = (int)(get_local_id(0) + get_local_size(0) * (get_local_id(1) + "
-        "get_local_size(1) * get_local_id(2)));\n"
-        "  lanes[me] = v;\n"
-        "  barrier(CLK_LOCAL_MEM_FENCE);\n"
-        "  const " +
-        type +
-        " r = lanes[me ^ mask];\n"
-        "  barrier(CLK_LOCAL_MEM_FENCE);\n"
-        "  return r;\n"
-        "}\n";
+  if (!features_->helpers.count(helper)) {
+    const std::string head = "inline " + type + " " + helper + "(" + type +
+                             " v, int mask, __local " + type + "* lanes) {\n";
+    const std::string read = "  const " + type + " r = lanes[me ^ mask];\n";
+    features_->helpers[helper] = head +
+                                 "  const int me = (int)(get_local_id(0) + get_local_size(0) * "
+                                 "(get_local_id(1) + get_local_size(1) * get_local_id(2)));\n"
+                                 "  lanes[me] = v;\n"
+                                 "  barrier(CLK_LOCAL_MEM_FENCE);\n" +
+                                 read +
+                                 "  barrier(CLK_LOCAL_MEM_FENCE);\n"
+                                 "  return r;\n"
+                                 "}\n";
+  }
   return helper + "(" + value + ", " + mask + ", " + name_of(it->second) + ")";
 }
 
