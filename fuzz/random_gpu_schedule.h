@@ -10,11 +10,10 @@
 //     outer tiles fused onto blockIdx.x or bound to blockIdx.x/y/z one by
 //     one (counted as "gpu_tile_several_axes"), middle tiles likewise onto
 //     threadIdx, reduction loops in two between them and the inner tiles;
-//     optionally
-//     operands staged with cache_read(..., "shared") + compute_at under the
-//     reduction-outer loop and a cooperative fetch, the output accumulated
-//     with cache_write(..., "local") + reverse_compute_at, inner loops
-//     unrolled or vectorized;
+//     optionally operands staged with cache_read(..., "shared") + compute_at
+//     under the reduction-outer loop and a cooperative fetch over every
+//     thread axis, the output accumulated with cache_write(..., "local") +
+//     reverse_compute_at, inner loops unrolled or vectorized;
 //   - a cross-thread reduction (the reduction loop on threadIdx.x, as the
 //     softmax/layernorm hand schedules do, sometimes a few rows per block
 //     on threadIdx.y: "gpu_cross_thread_reduction_rows");
