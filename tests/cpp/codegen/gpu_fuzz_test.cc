@@ -30,12 +30,12 @@ int64_t slice_traces() {
   return n > 0 ? n : 30;
 }
 
-void expect_slice_agrees(const std::string& target_kind) {
+void expect_slice_agrees(const std::string& target) {
   FuzzOptions options;
   // Round robin: a few traces of every workload.
   options.traces = slice_traces();
   options.seed = 11;
-  options.build = target_kind;
+  options.build = target;
   std::ostringstream log;
   FuzzReport report = run_fuzz(options, log);
   EXPECT_EQ(report.traces, options.traces);

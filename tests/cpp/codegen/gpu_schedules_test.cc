@@ -77,12 +77,12 @@ sched::Schedule scheduled(const Case& c) {
 }
 
 // Every workload writes its last parameter; only that one is compared.
-void expect_runs_like_interpreter(const Case& c, const std::string& target_kind) {
+void expect_runs_like_interpreter(const Case& c, const std::string& target) {
   sched::Schedule sch = scheduled(c);
-  runtime::Module m = kiln::build(sch.func(), gpu_target(target_kind));
+  runtime::Module m = kiln::build(sch.func(), gpu_target(target));
   const size_t output = sch.original()->params.size() - 1;
   expect_module_matches_interpreter(m, sch.original(), output, c.tolerance, 11,
-                                    source_format(target_kind));
+                                    source_format(target));
 }
 
 TEST_P(GpuSchedules, OpenCLMatchesInterpreter) {

@@ -110,17 +110,18 @@ inline void expect_module_matches_interpreter(const runtime::Module& m,
   }
 }
 
+// The get_source format of the kernel source for `target` (its text).
 inline std::string source_format(const std::string& target) {
   return target.rfind("cuda", 0) == 0 ? "cuda" : "cl";
 }
 
-// Builds a lowered function with build_gpu for `target_kind` and checks
-// every parameter against the interpreter.
+// Builds a lowered function with build_gpu for `target` and checks every
+// parameter against the interpreter.
 inline void expect_lowered_matches_interpreter(const ir::PrimFunc& lowered,
-                                               const std::string& target_kind,
-                                               float tolerance = 1e-4f, uint32_t seed = 7) {
-  runtime::Module m = build_gpu(lowered, flat_signature(lowered), gpu_target(target_kind));
-  expect_module_matches_interpreter(m, lowered, 0, tolerance, seed, source_format(target_kind));
+                                               const std::string& target, float tolerance = 1e-4f,
+                                               uint32_t seed = 7) {
+  runtime::Module m = build_gpu(lowered, flat_signature(lowered), gpu_target(target));
+  expect_module_matches_interpreter(m, lowered, 0, tolerance, seed, source_format(target));
 }
 
 }  // namespace kiln::codegen::gpu_testing
