@@ -12,8 +12,14 @@ import sys
 def torch_ms(row, number=20):
     import torch
 
-    torch.backends.cuda.matmul.allow_tf32 = False  # fp32 as kiln computes it
-    torch.backends.cudnn.allow_tf32 = False
+    # fp32 as kiln computes it: no TF32 in cuBLAS or cuDNN. PyTorch 2.9
+    # replaced the allow_tf32 flags by fp32_precision.
+    if hasattr(torch.backends.cuda.matmul, "fp32_precision"):
+        torch.backends.cuda.matmul.fp32_precision = "ieee"
+        torch.backends.cudnn.conv.fp32_precision = "ieee"
+    else:
+        torch.backends.cuda.matmul.allow_tf32 = False
+        torch.backends.cudnn.allow_tf32 = False
     s = row["shape"]
     dev = "cuda"
     if row["workload"] == "matmul":
