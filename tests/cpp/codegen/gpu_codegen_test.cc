@@ -164,6 +164,36 @@ TEST(GpuCodegen, HalfVectorsAreHalf2) {
   }
 }
 
+// Past 48 KB, CUDA's shared arrays are carved out of one dynamic array
+// sized at launch (the runtime opts the kernel into it); OpenCL's stay
+// static. Both run equal to the interpreter where a device is present.
+TEST(GpuCodegen, SharedMemoryPast48KBIsDynamicOnCuda) {
+  const ir::PrimFunc f = large_shared();
+  gpu::GpuProgram p = gpu_split_kernels(f);
+  gpu_insert_barriers(p);
+  const std::string cu = gpu::print_source(p, gpu::Dialect::cuda());
+  EXPECT_NE(cu.find("extern __shared__ __align__(16) unsigned char kiln_dynamic_shared[];"),
+            std::string::npos)
+      << cu;
+  EXPECT_NE(cu.find("(kiln_dynamic_shared + 32768)"), std::string::npos) << cu;
+  EXPECT_EQ(p.kernels[0].launch.dynamic_shared_bytes, 65536);
+  gpu_verify(p, gpu_target("cuda -arch=sm_86"));  // 99 KB per block there
+  if (gpu::nvrtc_available()) {
+    for (const char* arch : {"sm_80", "sm_86", "sm_89", "sm_90"})
+      EXPECT_EQ(gpu::compile_cuda(cu, arch).log, "") << arch << "\n" << cu;
+  }
+  gpu::GpuProgram cl = gpu_split_kernels(f);
+  gpu_insert_barriers(cl);
+  EXPECT_EQ(gpu::print_source(cl, gpu::Dialect::opencl()).find("kiln_dynamic_shared"),
+            std::string::npos);
+  for (const std::string kind : {"opencl", "cuda"}) {
+    SCOPED_TRACE(kind);
+    std::string reason;
+    if (!device_available(kind, &reason) || (kind == "cuda" && !gpu::nvrtc_available())) continue;
+    expect_lowered_matches_interpreter(f, kind);
+  }
+}
+
 TEST(GpuCodegen, NvrtcCompilesEveryArchWithoutWarnings) {
   if (!gpu::nvrtc_available()) GTEST_SKIP() << "kiln was built without NVRTC";
   for (const ir::PrimFunc& f : programs()) {

@@ -95,6 +95,42 @@ inline ir::PrimFunc tiled_matmul(int64_t size = 64) {
   return ir::make_prim_func("tiled_matmul", {A, B, C}, body);
 }
 
+// 64 KB of shared memory per block, past CUDA's 48 KB of static shared
+// memory: each block stages its 8192-element slices of A and B in two shared
+// arrays, then C = A reversed + B rotated by one thread row, so that every
+// thread reads what others wrote.
+inline ir::PrimFunc large_shared() {
+  const DataType f32 = DataType::Float(32);
+  const int64_t threads = 256, slice = 8192, blocks = 2;
+  Buffer A = ir::make_buffer("A", f32, {blocks * slice}),
+         B = ir::make_buffer("B", f32, {blocks * slice}),
+         C = ir::make_buffer("C", f32, {blocks * slice});
+  Buffer As = ir::make_buffer("A_shared", f32, {slice}, "shared");
+  Buffer Bs = ir::make_buffer("B_shared", f32, {slice}, "shared");
+  Var bx("bx"), tx("tx"), fx("fx"), i("i"), j("j");
+  // The fetch is a loop of its own on threadIdx.x (a cooperative fetch), so
+  // that the interpreter, which runs thread loops one thread after another,
+  // has every element staged before any thread reads.
+  Expr fetched = i * threads + fx, written = j * threads + tx;
+  Stmt fetch = bound(
+      fx, threads, "threadIdx.x",
+      serial(
+          i, slice / threads,
+          ir::seq({ir::buffer_store(As, ir::buffer_load(A, {bx * slice + fetched}), {fetched}),
+                   ir::buffer_store(Bs, ir::buffer_load(B, {bx * slice + fetched}), {fetched})})));
+  Stmt write = serial(
+      j, slice / threads,
+      ir::buffer_store(C,
+                       ir::buffer_load(As, {Expr(slice - 1) - written}) +
+                           ir::buffer_load(Bs, {ir::floormod(written + threads, Expr(slice))}),
+                       {bx * slice + written}));
+  Stmt body =
+      bound(bx, blocks, "blockIdx.x",
+            ir::allocate(
+                As, ir::allocate(Bs, bound(tx, threads, "threadIdx.x", ir::seq({fetch, write})))));
+  return ir::make_prim_func("large_shared", {A, B, C}, body);
+}
+
 // T = A * 2 (kernel 0) then C = T + A (kernel 1), T a global intermediate.
 inline ir::PrimFunc two_kernels(int64_t n = 1024) {
   const DataType f32 = DataType::Float(32);
