@@ -194,6 +194,37 @@ TEST(GpuCodegen, SharedMemoryPast48KBIsDynamicOnCuda) {
   }
 }
 
+// Arrays already on the device are passed to the kernels as they are (no
+// staging through the host), and the result stays there.
+TEST(GpuCodegen, DeviceArraysGoStraightToTheKernel) {
+  const ir::PrimFunc f = tiled_matmul();
+  int ran = 0;
+  for (const std::string kind : {"opencl", "cuda"}) {
+    SCOPED_TRACE(kind);
+    std::string reason;
+    if (!device_available(kind, &reason) || (kind == "cuda" && !gpu::nvrtc_available())) continue;
+    const DLDevice device = runtime::parse_device(kind);
+    HostArgs expected(f, 9), host(f, 9);
+    ir::interpret(f, expected.views);
+    std::vector<runtime::NDArray> on_device;
+    for (size_t p = 0; p < host.data.size(); ++p) {
+      runtime::NDArray staged = runtime::NDArray::empty(host.shapes[p], {kDLFloat, 32, 1});
+      std::memcpy(staged.data(), host.data[p].data(), host.data[p].size() * sizeof(float));
+      on_device.push_back(runtime::NDArray::empty(host.shapes[p], {kDLFloat, 32, 1}, device));
+      on_device.back().copy_from(staged);
+    }
+    runtime::Module m = build_gpu(f, flat_signature(f), gpu_target(kind));
+    m(on_device);
+    runtime::NDArray result = runtime::NDArray::empty(host.shapes[2], {kDLFloat, 32, 1});
+    result.copy_from(on_device[2]);
+    const auto* c = static_cast<const float*>(result.data());
+    for (size_t i = 0; i < expected.data[2].size(); ++i)
+      ASSERT_NEAR(c[i], expected.data[2][i], 1e-4f * (1 + std::fabs(expected.data[2][i]))) << i;
+    ++ran;
+  }
+  if (ran == 0) GTEST_SKIP() << "neither an OpenCL platform nor a CUDA driver here";
+}
+
 TEST(GpuCodegen, NvrtcCompilesEveryArchWithoutWarnings) {
   if (!gpu::nvrtc_available()) GTEST_SKIP() << "kiln was built without NVRTC";
   for (const ir::PrimFunc& f : programs()) {
