@@ -3,15 +3,17 @@
 # it, run the GPU tests (on a machine with a driver the CUDA ones run the
 # kernels, and a fuzz slice of KILN_GPU_FUZZ_TRACES random GPU schedules runs
 # on the device), then time the hand-written GPU schedules beside PyTorch
-# (cuBLAS/cuDNN). Writes results.json, results.md and the logs to $OUT, or to
-# ./gpu_results when OUT is unset.
+# (cuBLAS/cuDNN), and last runs the CUDA tests under compute-sanitizer.
+# Writes results.json, results.md and the logs (8 files: the device tool's
+# limit) to $OUT, or to ./gpu_results when OUT is unset.
 #
 # The GPU machine's image lacks nlohmann-json, dlpack and GoogleTest, and has
 # no network: first run `bench/gpu/pack_deps.sh --with-binaries` here, then,
 # through the device tool, `bench/gpu/run.sh` with carry [".gpu-deps"] and
-# timeout_s 540. It needs about 5 minutes on 16 cores: 2-3 to build, then the
-# tests, the fuzz slice and the benchmarks. Should the machine's compiler
-# refuse the build, the binaries pack_deps.sh built here run instead.
+# timeout_s 600. It needs about 5 minutes on 16 cores: 2-3 to build, then the
+# tests, the fuzz slice and the benchmarks, then at most 3 more for
+# compute-sanitizer (SANITIZER_SECONDS per tool). Should the machine's compiler refuse the build, the
+# binaries pack_deps.sh built here run instead.
 #
 #   bench/gpu/run.sh               # from the repository root
 #   bench/gpu/run.sh --build-only  # configure and build into $BUILD, nothing else
@@ -36,11 +38,11 @@ fi
 # Configures and builds test_codegen and bench_gpu into $BUILD; prints why not.
 build() {
   echo "[run.sh] configure, build (logs in $OUT)"
-  cmake -S "$ROOT" -B "$BUILD" "${CONFIG[@]}" >"$OUT/configure.log" 2>&1 ||
-    { tail -30 "$OUT/configure.log"; return 1; }
-  grep -q -- '-- NVRTC: ' "$OUT/configure.log" ||
-    { echo "run.sh: CMake found no NVRTC (CUDA toolkit); see $OUT/configure.log" >&2; return 1; }
-  cmake --build "$BUILD" -j "$JOBS" --target test_codegen bench_gpu >"$OUT/build.log" 2>&1 ||
+  cmake -S "$ROOT" -B "$BUILD" "${CONFIG[@]}" >"$OUT/build.log" 2>&1 ||
+    { tail -30 "$OUT/build.log"; return 1; }
+  grep -q -- '-- NVRTC: ' "$OUT/build.log" ||
+    { echo "run.sh: CMake found no NVRTC (CUDA toolkit); see $OUT/build.log" >&2; return 1; }
+  cmake --build "$BUILD" -j "$JOBS" --target test_codegen bench_gpu >>"$OUT/build.log" 2>&1 ||
     { grep -m 20 -B2 -A6 'error' "$OUT/build.log" || tail -40 "$OUT/build.log"; return 1; }
 }
 
@@ -72,3 +74,21 @@ set -e
 cat "$OUT/bench_gpu.err" >&2 || true
 python3 "$ROOT/bench/gpu/torch_baseline.py" "$OUT/kiln.jsonl" "$OUT"
 echo "tests: exit $tests_rc, bench_gpu: exit $bench_rc; results in $OUT"
+
+# Last, so that a slow one costs no numbers: the tests that run CUDA kernels
+# (30 fuzz traces) under compute-sanitizer, which finds out-of-bounds
+# accesses (memcheck) and shared-memory races, such as a missing barrier
+# (racecheck), that give right answers by luck.
+SANITIZER="$(command -v compute-sanitizer || ls /usr/local/cuda/bin/compute-sanitizer 2>/dev/null || true)"
+if [ -n "$SANITIZER" ] && command -v nvidia-smi >/dev/null; then
+  for tool in memcheck racecheck; do
+    echo "[run.sh] compute-sanitizer --tool $tool"
+    rc=0
+    KILN_GPU_FUZZ_TRACES=30 timeout "${SANITIZER_SECONDS:-90}" "$SANITIZER" --tool "$tool" \
+      --error-exitcode 3 "$TESTS" --gtest_brief=1 \
+      --gtest_filter='*Cuda*:*Half*:*SharedMemoryPast48KB*:*DeviceArrays*-*CudaSource*' \
+      >>"$OUT/sanitizer.log" 2>&1 || rc=$?
+    echo "compute-sanitizer $tool: exit $rc (3: errors found, 124: out of time)" |
+      tee -a "$OUT/sanitizer.log"
+  done
+fi
