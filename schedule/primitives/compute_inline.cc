@@ -19,6 +19,7 @@
 #include "ir/op.h"
 #include "ir/substitute.h"
 #include "schedule/block_analysis.h"
+#include "schedule/buffer_stage.h"
 #include "schedule/ir_utils.h"
 #include "schedule/primitives/all.h"
 #include "schedule/primitives/apply_helpers.h"
@@ -34,15 +35,6 @@ using ir::Expr;
 using ir::Range;
 using ir::Stmt;
 
-bool mentions(const std::vector<BufferRegion>& regions, const Buffer& buffer) {
-  return std::any_of(regions.begin(), regions.end(),
-                     [&](const BufferRegion& r) { return r.buffer == buffer; });
-}
-
-bool is_param(const ir::PrimFunc& func, const Buffer& buffer) {
-  return std::find(func->params.begin(), func->params.end(), buffer) != func->params.end();
-}
-
 std::string quoted(const std::string& block_name) { return "block \"" + block_name + "\""; }
 
 // ---------------------------------------------------------------------------
@@ -57,8 +49,8 @@ struct LeafBlock {
   const ir::ForNode* outermost_loop;
   // The nearest block above it (its scope).
   const ir::BlockRealizeNode* scope;
-  bool reads(const Buffer& b) const { return mentions(block->reads, b); }
-  bool writes(const Buffer& b) const { return mentions(block->writes, b); }
+  bool reads(const Buffer& b) const { return region_has(block->reads, b); }
+  bool writes(const Buffer& b) const { return region_has(block->writes, b); }
 };
 
 // True when every instance of `a` runs before any instance of `b`: `a` comes
@@ -313,7 +305,7 @@ class ProducerInliner : public ir::IRMutator {
     ir::Block mutated = IRMutator::mutate_block(block);
     const Buffer& buffer = store_.buffer;
     const auto& allocs = mutated->alloc_buffers;
-    if (!mentions(mutated->reads, buffer) && !mentions(mutated->writes, buffer) &&
+    if (!region_has(mutated->reads, buffer) && !region_has(mutated->writes, buffer) &&
         std::find(allocs.begin(), allocs.end(), buffer) == allocs.end())
       return mutated;
     auto node = ir::copy_block(*mutated);
@@ -367,7 +359,7 @@ class ConsumerInliner : public ir::IRMutator {
     if (block.get() == producer_) return replacement_;
     ir::Block mutated = IRMutator::mutate_block(block);
     const auto& allocs = mutated->alloc_buffers;
-    if (!mentions(mutated->reads, intermediate_) && !mentions(mutated->writes, intermediate_) &&
+    if (!region_has(mutated->reads, intermediate_) && !region_has(mutated->writes, intermediate_) &&
         std::find(allocs.begin(), allocs.end(), intermediate_) == allocs.end())
       return mutated;
     auto node = ir::copy_block(*mutated);
@@ -433,7 +425,7 @@ void Schedule::compute_inline(BlockRV block) {
           "Only blocks writing intermediate buffers can be inlined; reverse_compute_inline inlines "
           "this block into its producer instead",
           {}, producer.name);
-    if (mentions(producer.reads, buffer))
+    if (region_has(producer.reads, buffer))
       throw ScheduleError("compute_inline",
                           where + " reads the buffer `" + buffer->name + "` it writes", kInlineHint,
                           {}, producer.name);
@@ -475,7 +467,29 @@ void Schedule::compute_inline(BlockRV block) {
       }
     }
 
-    // Step 4. Remove the block and its loops, then rewrite the readers.
+    // Step 4. Every buffer the producer reads is a parameter or allocated by
+    // a block above each consumer.
+    for (const LeafBlock* consumer : consumers) {
+      const Stmt consumer_realize = find_block(func_, consumer->block->name);
+      const std::vector<Stmt> path = path_to(func_, consumer_realize.get());
+      for (const BufferRegion& input : producer.reads) {
+        const Stmt owner = allocating_block(func_, input.buffer);
+        if (!owner.defined()) continue;  // a parameter
+        const bool visible = std::any_of(path.begin(), path.end(),
+                                         [&](const Stmt& s) { return s.get() == owner.get(); });
+        if (!visible)
+          throw ScheduleError(
+              "compute_inline",
+              where + " reads `" + input.buffer->name + "`, which " +
+                  quoted(owner.as<ir::BlockRealizeNode>()->block->name) + " allocates, and " +
+                  quoted(consumer->block->name) + " runs outside that block",
+              "Inlining would read the buffer outside its allocation; inline the block before "
+              "blockize or reindex puts its input in an inner block",
+              {}, producer.name);
+      }
+    }
+
+    // Step 5. Remove the block and its loops, then rewrite the readers.
     const Stmt removed = removal_root("compute_inline", func_, realize);
     const ir::PrimFunc without = replace_stmt(func_, removed.get(), Stmt());
     ProducerInliner inliner(producer, store);
@@ -494,7 +508,7 @@ void Schedule::reverse_compute_inline(BlockRV block) {
         spatial_store("reverse_compute_inline", consumer, kReverseHint);
     const Buffer& output = store.buffer;
     const std::string where = quoted(consumer.name);
-    if (mentions(consumer.reads, output) || !loads_of(output, store).empty())
+    if (region_has(consumer.reads, output) || !loads_of(output, store).empty())
       throw ScheduleError("reverse_compute_inline",
                           where + " reads the buffer `" + output->name + "` it writes",
                           kReverseHint, {}, consumer.name);

@@ -307,6 +307,19 @@ def f(A: Buffer((8,), "float32"), C: Buffer((8,), "float32")):
                  "B", false, "block \"X1\" writes `X`");
 }
 
+TEST(ComputeInline, RefusesAnInputAllocatedInsideAnotherBlock) {
+  // The fuzzer's case: reindex puts `transpose_add_reindex` in the block
+  // blockize made, and "relu_scale", outside it, would read it once the
+  // copy-back block is inlined.
+  Schedule sch(workload("transpose_add"));
+  BlockRV b = sch.get_block("transpose_add");
+  sch.blockize(sch.get_loops(b)[0]);
+  sch.reindex(sch.get_block("transpose_add"), 0, true);
+  expect_refused(sch, "transpose_add_reindex", false,
+                 "reads `transpose_add_reindex`, which block \"transpose_add_o\" allocates, and "
+                 "block \"relu_scale\" runs outside that block");
+}
+
 TEST(ReverseComputeInline, RefusesAReductionConsumer) {
   expect_refused(workload("conv2d_nhwc"), "conv2d", true, "has an init statement");
 }
