@@ -17,6 +17,7 @@
 #include "ir/structural.h"
 #include "ir/substitute.h"
 #include "schedule/block_analysis.h"
+#include "schedule/buffer_stage.h"
 #include "schedule/ir_utils.h"
 #include "schedule/loop_substitution.h"
 #include "schedule/primitives/all.h"
@@ -71,6 +72,45 @@ class PointLoadCollector : public ir::IRVisitor {
     ir::IRVisitor::visit_buffer_load(op);
   }
 };
+
+// The init moves out of the block into a block of its own, which gets the
+// reads found in it. So it may use no buffer the block allocates, and it may
+// read only at indices of the block's iter vars: loops or blocks inside the
+// init (after blockize, pad_einsum) would leave their variables free in the
+// new block's read regions.
+void check_init_can_leave(const char* primitive, const ir::BlockNode& block,
+                          const std::vector<ir::BufferRegion>& init_reads) {
+  struct Stores : ir::IRVisitor {
+    std::unordered_set<const ir::BufferNode*> buffers;
+    void visit_buffer_store(const ir::BufferStoreNode* op) override {
+      buffers.insert(op->buffer.get());
+      ir::IRVisitor::visit_buffer_store(op);
+    }
+  } stores;
+  stores.visit(block.init);
+  const std::string hint =
+      "Decompose the reduction before blockize or pad_einsum put loops and blocks in its init";
+  for (const ir::Buffer& b : block.alloc_buffers) {
+    const bool read = std::any_of(init_reads.begin(), init_reads.end(),
+                                  [&](const ir::BufferRegion& r) { return r.buffer == b; });
+    if (read || stores.buffers.count(b.get()))
+      throw ScheduleError(primitive,
+                          "the init of block \"" + block.name + "\" uses `" + b->name +
+                              "`, which the block allocates, so it cannot leave the block",
+                          hint, ir::Var(), block.name);
+  }
+  std::unordered_set<const ir::VarNode*> iter_vars;
+  for (const ir::IterVar& iv : block.iter_vars) iter_vars.insert(iv.var.get());
+  for (const ir::BufferRegion& r : init_reads)
+    for (const ir::Range& range : r.region)
+      for (const ir::VarNode* v : vars_of(range.min))
+        if (!iter_vars.count(v))
+          throw ScheduleError(primitive,
+                              "the init of block \"" + block.name + "\" reads `" + r.buffer->name +
+                                  "` at an index of `" + v->name +
+                                  "`, a variable of its own loops or blocks",
+                              hint, ir::Var(), block.name);
+}
 
 std::vector<ir::Expr> conjuncts(const ir::Expr& predicate) {
   if (const auto* b = predicate.as<ir::BinaryNode>(); b && b->kind == ir::ExprKind::kAnd) {
@@ -412,6 +452,7 @@ BlockRV Schedule::decompose_reduction(BlockRV block, LoopRV loop) {
     check_instances_distinct("decompose_reduction", site, inner);
     PointLoadCollector init_reads;
     init_reads.visit(site.block->init);
+    check_init_can_leave("decompose_reduction", *site.block, init_reads.regions);
     std::vector<ir::Buffer> init_buffers;
     for (const ir::BufferRegion& r : init_reads.regions) init_buffers.push_back(r.buffer);
     for (const ir::BufferRegion& w : site.block->writes) init_buffers.push_back(w.buffer);

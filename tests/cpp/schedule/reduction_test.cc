@@ -357,6 +357,22 @@ def f(A: Buffer((4, 4), "float32"), D: Buffer((4, 4), "float32"), B: Buffer((4,)
   expect_same_outputs(sch, 1);
 }
 
+// After blockize the init is a loop nest with a block of its own: it still
+// decomposes. Once pad_einsum has staged that block through a buffer the
+// outer block allocates (the fuzzer's case), the init cannot leave.
+TEST(DecomposeReduction, BlockizedInitDecomposesUnlessItUsesTheBlocksOwnBuffer) {
+  Schedule sch(workload("softmax", {{"M", 6}, {"N", 10}}));
+  BlockRV outer = sch.blockize(sch.get_loops(sch.get_block("row_max"))[0]);
+  LoopRV unit = sch.add_unit_loop(outer);
+  Schedule plain = sch.copy();
+  plain.decompose_reduction(outer, unit);
+  expect_same_outputs(plain, 1);
+  expect_error(
+      sch, [&](Schedule& s) { s.pad_einsum(s.get_block("row_max_init"), {4}); },
+      [&](Schedule& s) { s.decompose_reduction(outer, unit); },
+      "uses `row_max_pad`, which the block allocates");
+}
+
 // Random loop nests (splits that may not divide, reorders, fuses), then
 // rfactor and decompose_reduction at random loops: each either refuses and
 // leaves the schedule unchanged, or computes the same.
