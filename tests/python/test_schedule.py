@@ -89,3 +89,12 @@ def test_fuzz_slice_has_no_mismatches():
     assert report["traces"] == 260
     assert report["mismatches"] == 0 and report["crashes"] == 0
     assert sum(report["applied"].values()) > 260
+
+
+def test_fuzz_slice_of_long_traces_has_no_crashes():
+    """16 primitives per trace reach what 8 do not: decompose_reduction of a
+    blockized, padded init (seed 1109) crashed the interpreter."""
+    from kiln import _ffi
+
+    report = _ffi.fuzz(1000, seed=123, workload="", steps=16, build="")
+    assert report["mismatches"] == 0 and report["crashes"] == 0
