@@ -91,9 +91,7 @@ void check_init_can_leave(const char* primitive, const ir::BlockNode& block,
   const std::string hint =
       "Decompose the reduction before blockize or pad_einsum put loops and blocks in its init";
   for (const ir::Buffer& b : block.alloc_buffers) {
-    const bool read = std::any_of(init_reads.begin(), init_reads.end(),
-                                  [&](const ir::BufferRegion& r) { return r.buffer == b; });
-    if (read || stores.buffers.count(b.get()))
+    if (region_has(init_reads, b) || stores.buffers.count(b.get()))
       throw ScheduleError(primitive,
                           "the init of block \"" + block.name + "\" uses `" + b->name +
                               "`, which the block allocates, so it cannot leave the block",
