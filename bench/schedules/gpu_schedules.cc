@@ -104,22 +104,11 @@ void tile_two_level(Schedule& sch, BlockRV block, std::vector<LoopRV> prefix, Lo
   for (size_t l = prefix.empty() ? 4 : 5; l < init_loops.size(); ++l) sch.unroll(init_loops[l]);
 }
 
-// Row-wise reduction block `name` (loops i, k): one row per thread block,
-// the reduction over `threads` threads (a cross-thread reduction), each
-// thread adding every threads-th element (consecutive threads read
-// consecutive elements).
-void cross_thread_row_reduction(Schedule& sch, const std::string& name, int64_t threads) {
-  BlockRV b = sch.get_block(name);
-  std::vector<LoopRV> loops = sch.get_loops(b);
-  std::vector<LoopRV> k = sch.split(loops[1], {kInferred, threads});
-  sch.reorder({k[1], k[0]});
-  sch.bind(loops[0], "blockIdx.x");
-  sch.bind(k[1], "threadIdx.x");
-}
-
-// Elementwise row block `name` (loops i, j): one row per thread block, its
-// columns spread over `threads` threads.
-void row_elementwise(Schedule& sch, const std::string& name, int64_t threads) {
+// Block `name` over rows (loops i, then j or a reduction k): one row per
+// thread block, the row spread over `threads` threads, each taking every
+// threads-th element (consecutive threads read consecutive elements). Over
+// a reduction loop that is a cross-thread reduction.
+void row_per_block(Schedule& sch, const std::string& name, int64_t threads) {
   BlockRV b = sch.get_block(name);
   std::vector<LoopRV> loops = sch.get_loops(b);
   std::vector<LoopRV> j = sch.split(loops[1], {kInferred, threads});
@@ -170,15 +159,15 @@ void schedule_depthwise_conv2d_nhwc(Schedule& sch, int64_t threads) {
 void schedule_softmax(Schedule& sch, int64_t threads) {
   // exp(A - max) is recomputed where it is read rather than stored.
   sch.compute_inline(sch.get_block("exp"));
-  cross_thread_row_reduction(sch, "row_max", threads);
-  cross_thread_row_reduction(sch, "row_sum", threads);
-  row_elementwise(sch, "softmax", threads);
+  row_per_block(sch, "row_max", threads);
+  row_per_block(sch, "row_sum", threads);
+  row_per_block(sch, "softmax", threads);
 }
 
 void schedule_layernorm(Schedule& sch, int64_t threads) {
-  cross_thread_row_reduction(sch, "row_sum", threads);
-  cross_thread_row_reduction(sch, "sq_sum", threads);
-  row_elementwise(sch, "layernorm", threads);
+  row_per_block(sch, "row_sum", threads);
+  row_per_block(sch, "sq_sum", threads);
+  row_per_block(sch, "layernorm", threads);
 }
 
 }  // namespace kiln::bench::gpu

@@ -59,14 +59,18 @@ def has_nvrtc():
         raise
 
 
-def test_opencl_matmul_matches_numpy():
-    opencl_or_skip()
-    rng = np.random.default_rng(0)
+def expect_gpu_matmul_matches_numpy(target, seed):
+    rng = np.random.default_rng(seed)
     a = rng.uniform(-1, 1, (64, 32)).astype("float32")
     b = rng.uniform(-1, 1, (32, 64)).astype("float32")
     c = np.zeros((64, 64), "float32")
-    kiln.build(gpu_matmul(), target="opencl")(a, b, c)
+    kiln.build(gpu_matmul(), target=target)(a, b, c)
     np.testing.assert_allclose(c, a @ b, rtol=1e-4, atol=1e-4)
+
+
+def test_opencl_matmul_matches_numpy():
+    opencl_or_skip()
+    expect_gpu_matmul_matches_numpy("opencl", 0)
 
 
 def test_opencl_source():
@@ -135,12 +139,7 @@ def test_cuda_matmul_matches_numpy():
         pytest.skip("kiln was built without NVRTC (the CUDA toolkit)")
     if not cuda_driver_present():
         pytest.skip("no CUDA driver (libcuda.so.1): running a CUDA kernel needs a GPU")
-    rng = np.random.default_rng(1)
-    a = rng.uniform(-1, 1, (64, 32)).astype("float32")
-    b = rng.uniform(-1, 1, (32, 64)).astype("float32")
-    c = np.zeros((64, 64), "float32")
-    kiln.build(gpu_matmul(), target="cuda -arch=sm_90")(a, b, c)
-    np.testing.assert_allclose(c, a @ b, rtol=1e-4, atol=1e-4)
+    expect_gpu_matmul_matches_numpy("cuda -arch=sm_90", 1)
 
 
 def test_gpu_schedule_on_the_cpu_is_refused():

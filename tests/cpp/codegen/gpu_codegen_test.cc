@@ -52,7 +52,6 @@ TEST(GpuCodegen, OpenCLMatchesInterpreter) {
 }
 
 TEST(GpuCodegen, CudaMatchesInterpreter) {
-  if (!gpu::nvrtc_available()) GTEST_SKIP() << "kiln was built without NVRTC";
   KILN_REQUIRE_DEVICE("cuda");
   expect_programs_match_interpreter("cuda");
 }
@@ -135,10 +134,8 @@ TEST(GpuCodegen, HalfVectorsAreHalf2) {
     EXPECT_NE(std::string(e.what()).find("computes in float16"), std::string::npos) << e.what();
   }
 
-  for (const std::string kind : {"cuda", "opencl"}) {
+  for (const std::string& kind : runnable_kinds()) {
     SCOPED_TRACE(kind);
-    std::string reason;
-    if (!device_available(kind, &reason) || (kind == "cuda" && !gpu::nvrtc_available())) continue;
     if (!gpu_target(kind).has_fp16) continue;  // PoCL on x86: no cl_khr_fp16
     std::vector<std::vector<uint16_t>> data(3, std::vector<uint16_t>(512));
     std::mt19937 rng(3);
@@ -186,10 +183,8 @@ TEST(GpuCodegen, SharedMemoryPast48KBIsDynamicOnCuda) {
   gpu_insert_barriers(cl);
   EXPECT_EQ(gpu::print_source(cl, gpu::Dialect::opencl()).find("kiln_dynamic_shared"),
             std::string::npos);
-  for (const std::string kind : {"opencl", "cuda"}) {
+  for (const std::string& kind : runnable_kinds()) {
     SCOPED_TRACE(kind);
-    std::string reason;
-    if (!device_available(kind, &reason) || (kind == "cuda" && !gpu::nvrtc_available())) continue;
     expect_lowered_matches_interpreter(f, kind);
   }
 }
@@ -198,11 +193,10 @@ TEST(GpuCodegen, SharedMemoryPast48KBIsDynamicOnCuda) {
 // staging through the host), and the result stays there.
 TEST(GpuCodegen, DeviceArraysGoStraightToTheKernel) {
   const ir::PrimFunc f = tiled_matmul();
-  int ran = 0;
-  for (const std::string kind : {"opencl", "cuda"}) {
+  const std::vector<std::string> kinds = runnable_kinds();
+  if (kinds.empty()) GTEST_SKIP() << "neither an OpenCL platform nor a CUDA driver here";
+  for (const std::string& kind : kinds) {
     SCOPED_TRACE(kind);
-    std::string reason;
-    if (!device_available(kind, &reason) || (kind == "cuda" && !gpu::nvrtc_available())) continue;
     const DLDevice device = runtime::parse_device(kind);
     HostArgs expected(f, 9), host(f, 9);
     ir::interpret(f, expected.views);
@@ -220,9 +214,7 @@ TEST(GpuCodegen, DeviceArraysGoStraightToTheKernel) {
     const auto* c = static_cast<const float*>(result.data());
     for (size_t i = 0; i < expected.data[2].size(); ++i)
       ASSERT_NEAR(c[i], expected.data[2][i], 1e-4f * (1 + std::fabs(expected.data[2][i]))) << i;
-    ++ran;
   }
-  if (ran == 0) GTEST_SKIP() << "neither an OpenCL platform nor a CUDA driver here";
 }
 
 TEST(GpuCodegen, NvrtcCompilesEveryArchWithoutWarnings) {

@@ -64,7 +64,6 @@ TEST(GpuFuzz, OpenclWithEmulatedWarpsSliceAgreesWithTheInterpreter) {
 }
 
 TEST(GpuFuzz, CudaSliceOverAllWorkloadsAgreesWithTheInterpreter) {
-  if (!codegen::gpu::nvrtc_available()) GTEST_SKIP() << "kiln was built without NVRTC";
   KILN_REQUIRE_DEVICE("cuda");
   expect_slice_agrees("cuda");
 }

@@ -97,7 +97,6 @@ TEST_P(GpuSchedules, OpenCLWithEmulatedWarpsMatchesInterpreter) {
 }
 
 TEST_P(GpuSchedules, CudaMatchesInterpreter) {
-  if (!gpu::nvrtc_available()) GTEST_SKIP() << "kiln was built without NVRTC";
   KILN_REQUIRE_DEVICE("cuda");
   expect_runs_like_interpreter(GetParam(), "cuda");
 }

@@ -13,6 +13,7 @@
 
 #include "codegen/gpu/build_gpu.h"
 #include "codegen/gpu/gpu_target.h"
+#include "codegen/gpu/nvrtc.h"
 #include "ir/buffer.h"
 #include "ir/interpreter.h"
 #include "ir/op.h"
@@ -73,11 +74,23 @@ struct HostArgs {
   }
 };
 
-// Whether kernels for `target_kind` ("opencl" or "cuda") can run here; when
-// not, `reason` says why (no PoCL, no CUDA driver).
+// Whether kernels for `target_kind` ("opencl" or "cuda") can be built and
+// run here; when not, `reason` says why (no PoCL, no NVRTC, no CUDA driver).
 inline bool device_available(const std::string& target_kind, std::string* reason) {
-  if (target_kind == "cuda") return runtime::cuda::driver_available(reason);
-  return runtime::opencl::opencl_available(reason);
+  if (target_kind != "cuda") return runtime::opencl::opencl_available(reason);
+  if (!gpu::nvrtc_available()) {
+    if (reason) *reason = "kiln was built without NVRTC";
+    return false;
+  }
+  return runtime::cuda::driver_available(reason);
+}
+
+// The target kinds of device_available() that can run kernels here.
+inline std::vector<std::string> runnable_kinds() {
+  std::vector<std::string> kinds;
+  for (const char* kind : {"opencl", "cuda"})
+    if (device_available(kind, nullptr)) kinds.push_back(kind);
+  return kinds;
 }
 
 #define KILN_REQUIRE_DEVICE(target_kind)                                       \

@@ -14,8 +14,6 @@ using ir::DataType;
 using ir::Expr;
 using ir::Var;
 
-const DataType f32 = DataType::Float(32);
-
 // C[64x64] = A[64x64] * B[64x64], tiled 8x8 with the j tile in 8 lanes:
 //   parallel for io in 8: for jo in 8:
 //     for ii in 8: C[row, jo*8 : +8] = 0

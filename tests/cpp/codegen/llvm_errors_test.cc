@@ -10,8 +10,6 @@ namespace {
 using ir::DataType;
 using ir::Var;
 
-const DataType f32 = DataType::Float(32);
-
 std::string build_error(const ir::PrimFunc& f, const Target& target = Target("llvm")) {
   try {
     jit_build(f, target);

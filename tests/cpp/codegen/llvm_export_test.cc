@@ -19,8 +19,6 @@ using ir::DataType;
 using ir::Expr;
 using ir::Var;
 
-const DataType f32 = DataType::Float(32);
-
 // C = A * B + 1 elementwise over 8 lanes, in a parallel loop.
 ir::PrimFunc vmul() {
   ir::Buffer a = flat("A", f32, 64), b = flat("B", f32, 64), c = flat("C", f32, 64);

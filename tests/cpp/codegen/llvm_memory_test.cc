@@ -12,8 +12,6 @@ using ir::DataType;
 using ir::Expr;
 using ir::Var;
 
-const DataType f32 = DataType::Float(32);
-
 TEST(LlvmMemory, EightLaneGatherAndScatter) {
   ir::Buffer a = flat("A", f32, 512), c = flat("C", f32, 512), d = flat("D", f32, 512);
   Var i("i");

@@ -11,8 +11,6 @@ using ir::DataType;
 using ir::Expr;
 using ir::Var;
 
-const DataType f32 = DataType::Float(32);
-
 // for o in 3: let s = o * 0.5 in
 //   parallel for p in 16:
 //     allocate tmp[width]: tmp[j] = A[p*width + j] * s + o

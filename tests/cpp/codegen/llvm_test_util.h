@@ -179,6 +179,7 @@ inline void expect_matches_interpreter(const ir::PrimFunc& func, std::vector<Fil
 
 // ---- building lowered functions tersely
 
+inline const DataType f32 = DataType::Float(32);
 inline ir::Expr i32(int64_t v) { return ir::int_imm(DataType::Int(32), v); }
 
 inline ir::Stmt loop(const ir::Var& v, int64_t extent, ir::Stmt body,
