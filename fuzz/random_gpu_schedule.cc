@@ -159,6 +159,17 @@ struct Tiling {
   std::vector<LoopRV> inner;              // reduction-inner and spatial-inner tiles
 };
 
+// `loop` split into `parts` loops by a sampled perfect tile, the innermost
+// at most `max_innermost` long.
+std::vector<LoopRV> split_by_sampled_tile(Schedule& sch, LoopRV loop, int parts,
+                                          int max_innermost) {
+  auto tile = checked(sch, "sample_perfect_tile",
+                      [&] { return sch.sample_perfect_tile(loop, parts, max_innermost); });
+  return checked(sch, "split", [&] {
+    return sch.split(loop, std::vector<sched::Factor>(tile.begin(), tile.end()));
+  });
+}
+
 // Binds `loops` (outermost first, at most 3) to `kind`.x, .y, .z, the
 // innermost to x: consecutive threads take consecutive elements.
 void bind_axes(Schedule& sch, const std::vector<LoopRV>& loops, const std::string& kind) {
@@ -179,11 +190,7 @@ bool tile_multi_level(Schedule& sch, RandomEngine& rng, const Target& target,
       s0.push_back(s);
       continue;
     }
-    auto tile =
-        checked(sch, "sample_perfect_tile", [&] { return sch.sample_perfect_tile(s, 3, 4); });
-    auto parts = checked(sch, "split", [&] {
-      return sch.split(s, std::vector<sched::Factor>(tile.begin(), tile.end()));
-    });
+    std::vector<LoopRV> parts = split_by_sampled_tile(sch, s, 3, 4);
     s0.push_back(parts[0]);
     s1.push_back(parts[1]);
     s2.push_back(parts[2]);
@@ -193,11 +200,7 @@ bool tile_multi_level(Schedule& sch, RandomEngine& rng, const Target& target,
       r0.push_back(r);
       continue;
     }
-    auto tile =
-        checked(sch, "sample_perfect_tile", [&] { return sch.sample_perfect_tile(r, 2, 8); });
-    auto parts = checked(sch, "split", [&] {
-      return sch.split(r, std::vector<sched::Factor>(tile.begin(), tile.end()));
-    });
+    std::vector<LoopRV> parts = split_by_sampled_tile(sch, r, 2, 8);
     r0.push_back(parts[0]);
     r1.push_back(parts[1]);
   }
