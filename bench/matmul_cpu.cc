@@ -14,11 +14,6 @@
 // OpenMP, kiln through KILN_NUM_THREADS.
 #include "bench/schedules/matmul_cpu.h"
 
-#include <cblas.h>
-#include <dnnl.h>
-#include <omp.h>
-
-#include <Eigen/Core>
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -35,6 +30,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench/baselines/cpu_gemm.h"
 #include "codegen/build.h"
 #include "ir/printer.h"
 #include "workloads/workloads.h"
@@ -148,8 +144,6 @@ struct Entry {
   double max_abs_error;  // against OpenBLAS; NaN for OpenBLAS itself
 };
 
-using RowMajor = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-
 // Runs every library at one size; OpenBLAS first, as the reference.
 std::vector<Entry> bench_size(int64_t n, const Options& o) {
   const DLDataType f32 = runtime::parse_dtype("float32");
@@ -178,10 +172,7 @@ std::vector<Entry> bench_size(int64_t n, const Options& o) {
     out.push_back({n, library, time, error});
   };
 
-  measure("OpenBLAS", [&] {
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0f, pa, n, pb, n, 0.0f, pc,
-                n);
-  });
+  measure("OpenBLAS", [&] { bench::openblas_sgemm(n, n, n, pa, pb, pc); });
 
   Target target("llvm");
   const int lanes = target.vector_bytes / 4;
@@ -192,11 +183,8 @@ std::vector<Entry> bench_size(int64_t n, const Options& o) {
   Module kernel = build(sch.func(), target);
   measure("kiln", [&] { kernel(a, b, c); });
 
-  Eigen::Map<const RowMajor> ea(pa, n, n), eb(pb, n, n);
-  Eigen::Map<RowMajor> ec(pc, n, n);
-  measure("Eigen", [&] { ec.noalias() = ea * eb; });
-
-  measure("oneDNN", [&] { dnnl_sgemm('N', 'N', n, n, n, 1.0f, pa, n, pb, n, 0.0f, pc, n); });
+  measure("Eigen", [&] { bench::eigen_sgemm(n, n, n, pa, pb, pc); });
+  measure("oneDNN", [&] { bench::onednn_sgemm(n, n, n, pa, pb, pc); });
   return out;
 }
 
@@ -206,21 +194,14 @@ int main(int argc, char** argv) {
   Options o = parse_options(argc, argv);
   // kiln's thread pool reads this when it starts (the first parallel loop).
   setenv("KILN_NUM_THREADS", std::to_string(o.threads).c_str(), 1);
-  openblas_set_num_threads(o.threads);
-  omp_set_num_threads(o.threads);
-  Eigen::setNbThreads(o.threads);
+  bench::set_vendor_threads(o.threads);
 
   Target target("llvm");
   std::printf("fp32 matmul C = A B (row-major, M = N = K), %d threads, median of >= %d runs\n",
               o.threads, o.repeat);
   std::printf("kiln target: llvm -mcpu=%s (%d fp32 lanes)\n", target.option("mcpu").c_str(),
               target.vector_bytes / 4);
-  std::printf(
-      "OpenBLAS %s (%s, %d threads); Eigen %d.%d.%d (%d threads); oneDNN %d.%d (%d "
-      "threads)\n\n",
-      openblas_get_config(), openblas_get_corename(), openblas_get_num_threads(),
-      EIGEN_WORLD_VERSION, EIGEN_MAJOR_VERSION, EIGEN_MINOR_VERSION, Eigen::nbThreads(),
-      dnnl_version()->major, dnnl_version()->minor, omp_get_max_threads());
+  std::printf("%s\n\n", bench::vendor_versions().c_str());
   std::printf("%6s  %-9s %9s %9s %9s %8s %11s %6s\n", "size", "library", "ms", "GFLOP/s", "best",
               "vs BLAS", "max |err|", "load");
   nlohmann::json results = nlohmann::json::array();

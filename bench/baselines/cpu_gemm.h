@@ -1,0 +1,29 @@
+// The vendor CPU GEMMs kiln is measured against: OpenBLAS (cblas_sgemm),
+// Eigen (c.noalias() = a * b) and oneDNN (dnnl_sgemm), float32, row-major,
+// C = A B with A (m, k), B (k, n), C (m, n).
+//
+// This file and cpu_gemm.cc are the only ones that see the vendors' headers.
+// They are compiled for the host's vector ISA (Eigen is a header library:
+// without -march=native it would run SSE2 code and lose for no fault of its
+// own) and without -Werror, because those headers raise warnings kiln cannot
+// fix (gcc 12 warns inside its own avx512fintrin.h when Eigen's AVX-512 GEMM
+// is inlined). kiln's own code stays -Werror and free of -march=native.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace kiln::bench {
+
+void openblas_sgemm(int64_t m, int64_t n, int64_t k, const float* a, const float* b, float* c);
+void eigen_sgemm(int64_t m, int64_t n, int64_t k, const float* a, const float* b, float* c);
+void onednn_sgemm(int64_t m, int64_t n, int64_t k, const float* a, const float* b, float* c);
+
+// Gives every library `threads` threads: OpenBLAS through
+// openblas_set_num_threads, Eigen and oneDNN through OpenMP.
+void set_vendor_threads(int threads);
+
+// "OpenBLAS 0.3.21 (Zen, 2 threads); Eigen 3.4.0 (2 threads); oneDNN 2.7 (2 threads)".
+std::string vendor_versions();
+
+}  // namespace kiln::bench
