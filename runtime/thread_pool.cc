@@ -211,8 +211,6 @@ int parse_num_threads(const char* text, int cores, std::string* error) {
 
 bool inside_parallel_body() { return t_inside_body; }
 
-namespace {
-
 int configured_num_threads() {
   static const int n = [] {
     const int cores =
@@ -224,6 +222,8 @@ int configured_num_threads() {
   }();
   return n;
 }
+
+namespace {
 
 std::atomic<ThreadPool*> g_pool{nullptr};
 

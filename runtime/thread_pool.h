@@ -44,6 +44,10 @@ inline constexpr int kMaxThreads = 1024;
 // number from 1 to kMaxThreads, `cores` with `*error` set to a message.
 int parse_num_threads(const char* text, int cores, std::string* error);
 
+// The threads the process's pool has or will have: KILN_NUM_THREADS, else
+// the hardware threads. Reading it starts no thread.
+int configured_num_threads();
+
 // Whether the calling thread is running a parallel body now.
 bool inside_parallel_body();
 

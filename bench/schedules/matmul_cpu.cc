@@ -239,4 +239,33 @@ Schedule expert_matmul_cpu(const ir::PrimFunc& func, int vector_lanes, int num_t
   return sch;
 }
 
+Schedule tiled_matmul_cpu(const ir::PrimFunc& func, int rows, int cols, int vector_lanes) {
+  const MatmulShape shape = matmul_shape(func);
+  if (rows <= 0 || cols <= 0 || vector_lanes <= 0 || cols % vector_lanes != 0 ||
+      shape.M % rows != 0 || shape.N % cols != 0)
+    throw std::invalid_argument(
+        "tiled_matmul_cpu: a " + std::to_string(rows) + " x " + std::to_string(cols) +
+        " tile of " + std::to_string(vector_lanes) + "-lane vectors does not tile " +
+        std::to_string(shape.M) + " x " + std::to_string(shape.N) +
+        "; rows must divide M, cols N, and the lanes cols");
+  Schedule sch(func);
+  BlockRV compute = sch.get_block("C");
+  std::vector<LoopRV> loops = sch.get_loops(compute);
+  std::vector<LoopRV> i = sch.split(loops[0], {std::monostate(), int64_t{rows}});
+  std::vector<LoopRV> j = sch.split(loops[1], {std::monostate(), int64_t{cols}});
+  sch.reorder({i[0], j[0], loops[2], i[1], j[1]});
+  BlockRV write_back = sch.cache_write(compute, 0, "local");
+  sch.reverse_compute_at(write_back, j[0]);
+  BlockRV init = sch.decompose_reduction(compute, loops[2]);
+  sch.unroll(i[1]);
+  vectorize_by_registers(sch, j[1], vector_lanes);
+  for (BlockRV b : {init, write_back}) {
+    std::vector<LoopRV> l = sch.get_loops(b);
+    sch.unroll(l[l.size() - 2]);
+    vectorize_by_registers(sch, l.back(), vector_lanes);
+  }
+  sch.parallel(i[0]);
+  return sch;
+}
+
 }  // namespace kiln::sched

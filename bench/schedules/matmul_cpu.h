@@ -29,4 +29,12 @@ struct MatmulCpuTiles {
 Schedule expert_matmul_cpu(const ir::PrimFunc& func, int vector_lanes, int num_threads,
                            MatmulCpuTiles tiles = {});
 
+// The plain tiled schedule a first search finds (MetaSchedule's SSRSRS
+// sketch without packing): rows x cols register tiles accumulated in a local
+// buffer over the whole reduction, rows unrolled, columns in `vector_lanes`
+// vectors, blocks of rows parallel. A and B are read where the caller put
+// them, so its speed shows how their alignment matters. M must be a
+// multiple of `rows` and N of `cols`; throws std::invalid_argument otherwise.
+Schedule tiled_matmul_cpu(const ir::PrimFunc& func, int rows, int cols, int vector_lanes);
+
 }  // namespace kiln::sched

@@ -5,7 +5,6 @@
 
 #include "codegen/build.h"
 #include "codegen/gpu/dialect.h"
-#include "codegen/gpu/gpu_target.h"
 #include "codegen/gpu/nvrtc.h"
 #include "codegen/gpu/source_printer.h"
 #include "codegen/passes/gpu_insert_barriers.h"
@@ -59,8 +58,7 @@ runtime::Module build_gpu(const ir::PrimFunc& lowered, const runtime::KernelSign
   if (!cuda)
     return runtime::Module(
         std::make_shared<runtime::opencl::OpenCLModuleNode>(source, std::move(functions)));
-  const std::string arch =
-      target.option("arch").empty() ? default_cuda_arch() : target.option("arch");
+  const std::string arch = target.option("arch");
   gpu::CudaCompileResult compiled = gpu::compile_cuda(source, arch, options.fast_math);
   runtime::cuda::CudaBinary binary{source, compiled.ptx, compiled.cubin, arch};
   return runtime::Module(

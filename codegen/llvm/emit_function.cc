@@ -11,12 +11,14 @@ namespace kiln::codegen::llvm_backend {
 
 using ir::DataType;
 
-KernelEmitter::KernelEmitter(llvm::Module* module, std::string cpu, std::string features)
+KernelEmitter::KernelEmitter(llvm::Module* module, std::string cpu, std::string features,
+                             int vector_bits)
     : module_(module),
       ctx_(module->getContext()),
       b_(module->getContext()),
       cpu_(std::move(cpu)),
-      features_(std::move(features)) {
+      features_(std::move(features)),
+      vector_bits_(vector_bits) {
   // Contraction (FMA fusion) only: no reassociation, so that results stay
   // within a tolerance of the interpreter's.
   llvm::FastMathFlags flags;
@@ -66,6 +68,9 @@ llvm::Function* KernelEmitter::declare_runtime_function(const char* name, llvm::
 void KernelEmitter::set_function_attributes(llvm::Function* f) {
   f->addFnAttr("target-cpu", cpu_);
   if (!features_.empty()) f->addFnAttr("target-features", features_);
+  // LLVM's own vectorizers use the target's full width, as the schedules do
+  // (some CPUs, e.g. skylake-avx512, would prefer 256 bits).
+  f->addFnAttr("prefer-vector-width", std::to_string(vector_bits_));
   // Floating-point exceptions are never observed, so the optimizer may
   // speculate float operations (as clang's default).
   f->addFnAttr("no-trapping-math", "true");

@@ -30,8 +30,8 @@ constexpr const char* kParallelForSymbol = "__kiln_parallel_for";
 
 class KernelEmitter {
  public:
-  // Functions get the target's CPU and features as attributes.
-  KernelEmitter(llvm::Module* module, std::string cpu, std::string features);
+  // Functions get the target's CPU, features and vector width as attributes.
+  KernelEmitter(llvm::Module* module, std::string cpu, std::string features, int vector_bits);
   // Emits `kernel.signature.name` (typed) and `<name>__packed`.
   void emit(const LoweredKernel& kernel);
 
@@ -116,6 +116,7 @@ class KernelEmitter {
   FunctionState fn_;
   std::string cpu_;
   std::string features_;
+  int vector_bits_;
   std::string kernel_name_;
   int parallel_count_ = 0;
   std::unordered_map<const ir::VarNode*, llvm::Value*> vars_;

@@ -7,12 +7,14 @@
 #include <llvm/TargetParser/Host.h>
 #include <llvm/TargetParser/Triple.h>
 
+#include <algorithm>
 #include <cctype>
 #include <chrono>
 #include <ctime>
 #include <set>
 
 #include "codegen/build.h"
+#include "codegen/llvm/cpu_features.h"
 #include "codegen/llvm/emitter.h"
 #include "codegen/llvm/llvm_module.h"
 #include "codegen/llvm/machine_code.h"
@@ -104,6 +106,24 @@ void add_module_globals(llvm::Module* module, const std::vector<LoweredKernel>& 
   metadata->setDSOLocal(true);
 }
 
+// "min-legal-vector-width": the widest vector the function computes with, as
+// clang sets it. The x86 backend keeps vectors of that width whole: a loop
+// vectorized to 16 floats stays in zmm registers even on CPUs that prefer
+// 256-bit vectors, instead of being split into two ymm halves.
+void declare_vector_width(llvm::Function& f) {
+  uint64_t widest = 0;
+  auto widen = [&](llvm::Type* t) {
+    if (auto* v = llvm::dyn_cast<llvm::FixedVectorType>(t))
+      widest = std::max<uint64_t>(widest, v->getPrimitiveSizeInBits().getFixedValue());
+  };
+  for (llvm::BasicBlock& block : f)
+    for (llvm::Instruction& inst : block) {
+      widen(inst.getType());
+      for (llvm::Value* operand : inst.operands()) widen(operand->getType());
+    }
+  f.addFnAttr("min-legal-vector-width", std::to_string(widest));
+}
+
 std::string print_module(const llvm::Module& module) {
   std::string text;
   llvm::raw_string_ostream out(text);
@@ -119,6 +139,7 @@ runtime::Module build_llvm(const std::vector<LoweredKernel>& kernels, const Targ
   ModuleArtifacts artifacts;
   artifacts.machine = machine_spec(target);
   artifacts.target = target.str();
+  artifacts.missing_features = features_missing_on_host(target.features);
   check_request(kernels, target, artifacts.machine);
   std::unique_ptr<llvm::TargetMachine> tm = make_target_machine(artifacts.machine);
 
@@ -128,7 +149,8 @@ runtime::Module build_llvm(const std::vector<LoweredKernel>& kernels, const Targ
   module.setTargetTriple(artifacts.machine.triple);
   module.setDataLayout(tm->createDataLayout());
   add_module_globals(&module, kernels);
-  KernelEmitter emitter(&module, artifacts.machine.cpu, artifacts.machine.features);
+  KernelEmitter emitter(&module, artifacts.machine.cpu, artifacts.machine.features,
+                        target.vector_bytes * 8);
   for (const LoweredKernel& k : kernels) {
     emitter.emit(k);
     HeaderKernel header{k.signature, {}};
@@ -137,7 +159,9 @@ runtime::Module build_llvm(const std::vector<LoweredKernel>& kernels, const Targ
     artifacts.kernels.push_back(std::move(header));
   }
   for (llvm::Function& f : module) {
-    if (!f.isDeclaration() && !f.hasLocalLinkage()) f.setDSOLocal(true);
+    if (f.isDeclaration()) continue;
+    if (!f.hasLocalLinkage()) f.setDSOLocal(true);
+    declare_vector_width(f);
   }
   std::string problems;
   llvm::raw_string_ostream problem_stream(problems);

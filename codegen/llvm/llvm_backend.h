@@ -22,21 +22,13 @@ struct LoweredKernel {
   runtime::KernelSignature signature;
 };
 
-// JIT-compiles the kernels for an "llvm" target into one module. Options
-// -mtriple/-mcpu/-mattr are used as given; missing ones come from
-// host_cpu(). Throws BuildError when a kernel cannot run on a CPU (a GPU
-// schedule, an unknown storage scope) or the target is not this machine's
-// architecture; std::logic_error when the input breaks the lowered form.
+// JIT-compiles the kernels for an "llvm" target into one module. Throws
+// BuildError when a kernel cannot run on a CPU (a GPU schedule, an unknown
+// storage scope) or the target is not this machine's architecture;
+// std::logic_error when the input breaks the lowered form. A target with
+// features this CPU lacks builds (for get_source and export_library), and
+// calling its kernels is a RuntimeError naming them.
 runtime::Module build_llvm(const std::vector<LoweredKernel>& kernels, const Target& target);
-
-// The machine this process runs on, as LLVM sees it.
-struct HostCpu {
-  std::string triple;
-  std::string cpu;       // "znver3", "skylake-avx512", ...
-  std::string features;  // "+avx2,+fma,...,-avx512f": every feature the host reports
-  int vector_bytes;      // 64 with avx512f, 32 with avx/avx2, else 16
-};
-HostCpu host_cpu();
 
 // Where build_llvm spent its time on a module, in milliseconds of wall clock (and of
 // the building thread's CPU time, which other work on the machine does not

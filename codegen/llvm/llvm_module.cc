@@ -19,6 +19,17 @@ LlvmModule::LlvmModule(std::vector<runtime::KernelSignature> kernels,
     : PackedFunctionModule(std::move(kernels), std::move(entries), std::move(code)),
       artifacts_(std::move(artifacts)) {}
 
+void LlvmModule::run(size_t index, const std::vector<const DLTensor*>& args) {
+  if (!artifacts_.missing_features.empty()) {
+    throw runtime::RuntimeError(
+        "kernel `" + kernels()[index].name + "` was compiled for `" + artifacts_.target +
+        "`, which needs " + artifacts_.missing_features +
+        ", and this CPU lacks them; it can be exported (export_library) to run on such a "
+        "machine. Build for \"llvm\" to run here");
+  }
+  PackedFunctionModule::run(index, args);
+}
+
 std::string LlvmModule::get_source(const std::string& format) const {
   if (format == "ll") return artifacts_.ir;
   if (format != "asm") {

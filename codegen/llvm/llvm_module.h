@@ -23,6 +23,8 @@ struct ModuleArtifacts {
   std::string object;  // position-independent object file
   std::vector<HeaderKernel> kernels;
   CompileTimes times;
+  // The target's features this CPU lacks: its kernels must not run here.
+  std::string missing_features;
 };
 
 class LlvmModule final : public runtime::PackedFunctionModule {
@@ -31,6 +33,8 @@ class LlvmModule final : public runtime::PackedFunctionModule {
              std::shared_ptr<JitCode> code, ModuleArtifacts artifacts);
 
   std::string kind() const override { return "llvm"; }
+  // Refuses to run code for features this CPU lacks (it would die of SIGILL).
+  void run(size_t index, const std::vector<const DLTensor*>& args) override;
   // "ll": the optimized LLVM IR; "asm": the target's assembly (made on the
   // first request).
   std::string get_source(const std::string& format) const override;

@@ -17,11 +17,9 @@ struct MachineSpec {
   std::string features;
 };
 
-// The target's -mtriple/-mcpu/-mattr; missing ones from host_cpu() (the
-// host's features only when the CPU is the host's too).
+// The target's triple, CPU and -mattr (Target resolved and checked them).
 MachineSpec machine_spec(const Target& target);
 
-// Throws BuildError when LLVM does not know the triple or the CPU.
 std::unique_ptr<llvm::TargetMachine> make_target_machine(const MachineSpec& spec);
 
 }  // namespace kiln::codegen::llvm_backend

@@ -7,6 +7,8 @@ Example::
     python3 -m kiln fuzz --traces 1000 --seed 1
     python3 -m kiln fuzz --traces 2000 --target llvm
     python3 -m kiln demo
+    python3 -m kiln target
+    python3 -m kiln target "cuda -arch=sm_80" --json
 """
 
 import argparse
@@ -83,6 +85,78 @@ def _cmd_fuzz(args):
     return 0 if report["mismatches"] == 0 and report["crashes"] == 0 else 1
 
 
+def _size(n):
+    for unit, shift in (("GiB", 30), ("MiB", 20), ("KiB", 10)):
+        if n >= 1 << shift and n % (1 << (shift - 3)) == 0:
+            return f"{n / (1 << shift):g} {unit}"
+    return f"{n} B"
+
+
+def _describe_lines(d):
+    rows = [("target", d["key"])]
+    if d["kind"] == "llvm":
+        source = {"host": "this machine", "preset": f"a preset for {d['cpu']}",
+                  "default": f"typical values (no preset for {d['cpu']})"}[d["hardware_source"]]
+        model = f" ({d['cpu_model_name']})" if d.get("cpu_model_name") else ""
+        lanes = d["vector_bytes"] // 4
+        rows += [
+            ("hardware", source),
+            ("cpu", f"{d['cpu']}{model}, {d['triple']}"),
+            ("vectors", f"{d['vector_bytes']} bytes ({lanes} float32 lanes)"
+                        + (", FMA" if d["has_fma"] else ", no FMA")),
+        ]
+        cores = f"parallel loops use {d['num_cores']} threads"
+        if "physical_cores" in d:
+            cores = (f"{d['physical_cores']} physical, {d['hardware_threads']} hardware threads; "
+                     + cores)
+        rows.append(("cores", cores))
+        l3 = f"; L3 {_size(d['l3_cache_bytes'])}" if d["l3_cache_bytes"] else "; no L3"
+        rows.append(("caches", f"L1d {_size(d['l1d_cache_bytes'])}, L2 {_size(d['l2_cache_bytes'])} "
+                               f"per core{l3}; {d['cache_line_bytes']}-byte lines"))
+        rows.append(("features", f"{len(d['features'])}: " + " ".join(d["features"])))
+        return rows
+    rows.append(("hardware", {"device": "the device present", "preset": "a preset"}[d["hardware_source"]]))
+    if d["kind"] == "cuda":
+        rows.append(("arch", f"{d['arch']} (compute capability {d['compute_capability']}), "
+                             f"{d['sm_count']} SMs"))
+    else:
+        rows.append(("units", f"{d['sm_count']} compute units"))
+    dims = " x ".join(str(x) for x in d["max_block_dims"])
+    per_sm = f", {d['max_threads_per_sm']} per SM" if d["max_threads_per_sm"] else ""
+    rows.append(("threads", f"{d['max_threads_per_block']} per block (dims {dims}){per_sm}, "
+                            f"warp {d['warp_size']}"))
+    rows.append(("shared", f"{_size(d['max_shared_memory_per_block'])} per block, "
+                           f"{_size(d['max_shared_memory_per_sm'])} per SM"))
+    if d["max_registers_per_block"]:
+        rows.append(("registers", f"{d['max_registers_per_block']} per block, "
+                                  f"{d['max_registers_per_sm']} per SM"))
+    if d["l2_cache_bytes"]:
+        rows.append(("L2", _size(d["l2_cache_bytes"])))
+    rows.append(("tensor", ", ".join(d["tensor_core_instructions"]) or "none"))
+    rows.append(("float16", "yes" if d["has_fp16"] else "no"))
+    rows.append(("float64", "yes" if d["has_fp64"] else "no"))
+    return rows
+
+
+def _cmd_target(args):
+    import json
+
+    from kiln import _ffi
+
+    text = args.describe or args.target
+    try:
+        target = _ffi.Target(text)
+    except ValueError as err:
+        raise UsageError(str(err)) from err
+    d = target.describe()
+    if args.json:
+        print(json.dumps(d, indent=2, sort_keys=True))
+        return 0
+    for name, value in _describe_lines(d):
+        print(f"{name:10} {value}")
+    return 0
+
+
 def _cmd_demo(args):
     from kiln.demo import run
 
@@ -113,6 +187,16 @@ def build_parser():
                         "compare its outputs with the interpreter's; GPU targets get random GPU "
                         "schedules")
     p.set_defaults(run=_cmd_fuzz)
+
+    p = sub.add_parser("target", help="what kiln knows of a target's hardware (default: this "
+                                      "machine's CPU)")
+    p.add_argument("target", nargs="?", default="llvm",
+                   help='a target, e.g. "llvm", "llvm -mcpu=znver4", "cuda -arch=sm_90" '
+                        '(default "llvm")')
+    p.add_argument("--describe", metavar="TARGET", default="",
+                   help="the same as giving TARGET")
+    p.add_argument("--json", action="store_true", help="print the description as JSON")
+    p.set_defaults(run=_cmd_target)
 
     p = sub.add_parser("demo", help="the main job: define a matmul, show it, run it, check it, "
                                     "compile it and time it beside OpenBLAS")

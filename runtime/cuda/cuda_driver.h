@@ -30,8 +30,12 @@ enum DeviceAttribute : int {
   kWarpSize = 10,
   kMaxRegistersPerBlock = 12,
   kMultiprocessorCount = 16,
+  kL2CacheSize = 38,
+  kMaxThreadsPerMultiprocessor = 39,
   kComputeCapabilityMajor = 75,
   kComputeCapabilityMinor = 76,
+  kMaxSharedMemoryPerMultiprocessor = 81,
+  kMaxRegistersPerMultiprocessor = 82,
   kMaxSharedMemoryPerBlockOptin = 97,
 };
 constexpr int kFuncAttributeMaxDynamicSharedSizeBytes = 8;

@@ -121,6 +121,8 @@ bool pick_device(Context& c) {
   for (int i = 0; i < 3; ++i) c.info.max_work_item_sizes[i] = static_cast<int64_t>(sizes[i]);
   c.info.local_mem_size =
       static_cast<int64_t>(device_value<cl_ulong>(c.device, CL_DEVICE_LOCAL_MEM_SIZE));
+  c.info.global_mem_cache_size =
+      static_cast<int64_t>(device_value<cl_ulong>(c.device, CL_DEVICE_GLOBAL_MEM_CACHE_SIZE));
   c.info.compute_units =
       static_cast<int64_t>(device_value<cl_uint>(c.device, CL_DEVICE_MAX_COMPUTE_UNITS));
   const std::string extensions = " " + device_string(c.device, CL_DEVICE_EXTENSIONS) + " ";

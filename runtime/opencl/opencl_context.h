@@ -27,7 +27,8 @@ struct DeviceInfo {
   std::string name;      // "pthread-AMD EPYC ..."
   int64_t max_work_group_size = 0;
   int64_t max_work_item_sizes[3] = {0, 0, 0};
-  int64_t local_mem_size = 0;  // bytes
+  int64_t local_mem_size = 0;         // bytes
+  int64_t global_mem_cache_size = 0;  // bytes
   int64_t compute_units = 0;
   bool has_fp16 = false;  // cl_khr_fp16: half arithmetic
   bool has_fp64 = false;  // cl_khr_fp64: double

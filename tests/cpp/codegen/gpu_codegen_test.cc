@@ -125,7 +125,7 @@ TEST(GpuCodegen, HalfVectorsAreHalf2) {
       EXPECT_EQ(gpu::compile_cuda(cu, arch).log, "") << arch << "\n" << cu;
   }
 
-  Target no_half = gpu_target("opencl");
+  Target no_half = Target("opencl");
   no_half.has_fp16 = false;
   try {
     gpu_verify(p, no_half);
@@ -136,7 +136,7 @@ TEST(GpuCodegen, HalfVectorsAreHalf2) {
 
   for (const std::string& kind : runnable_kinds()) {
     SCOPED_TRACE(kind);
-    if (!gpu_target(kind).has_fp16) continue;  // PoCL on x86: no cl_khr_fp16
+    if (!Target(kind).has_fp16) continue;  // PoCL on x86: no cl_khr_fp16
     std::vector<std::vector<uint16_t>> data(3, std::vector<uint16_t>(512));
     std::mt19937 rng(3);
     std::uniform_real_distribution<float> dist(-2.0f, 2.0f);
@@ -155,7 +155,7 @@ TEST(GpuCodegen, HalfVectorsAreHalf2) {
           DLTensor{data[i].data(), {kDLCPU, 0}, 1, {kDLFloat, 16, 1}, shape.data(), nullptr, 0};
       args.push_back(&tensors[i]);
     }
-    runtime::Module m = build_gpu(f, flat_signature(f), gpu_target(kind));
+    runtime::Module m = build_gpu(f, flat_signature(f), Target(kind));
     m.node()->run(0, args);
     EXPECT_EQ(data[2], expected) << m.get_source(source_format(kind));
   }
@@ -174,7 +174,7 @@ TEST(GpuCodegen, SharedMemoryPast48KBIsDynamicOnCuda) {
       << cu;
   EXPECT_NE(cu.find("(kiln_dynamic_shared + 32768)"), std::string::npos) << cu;
   EXPECT_EQ(p.kernels[0].launch.dynamic_shared_bytes, 65536);
-  gpu_verify(p, gpu_target("cuda -arch=sm_86"));  // 99 KB per block there
+  gpu_verify(p, Target("cuda -arch=sm_86"));  // 99 KB per block there
   if (gpu::nvrtc_available()) {
     for (const char* arch : {"sm_80", "sm_86", "sm_89", "sm_90"})
       EXPECT_EQ(gpu::compile_cuda(cu, arch).log, "") << arch << "\n" << cu;
@@ -207,7 +207,7 @@ TEST(GpuCodegen, DeviceArraysGoStraightToTheKernel) {
       on_device.push_back(runtime::NDArray::empty(host.shapes[p], {kDLFloat, 32, 1}, device));
       on_device.back().copy_from(staged);
     }
-    runtime::Module m = build_gpu(f, flat_signature(f), gpu_target(kind));
+    runtime::Module m = build_gpu(f, flat_signature(f), Target(kind));
     m(on_device);
     runtime::NDArray result = runtime::NDArray::empty(host.shapes[2], {kDLFloat, 32, 1});
     result.copy_from(on_device[2]);
@@ -235,7 +235,7 @@ TEST(GpuCodegen, NvrtcCompilesEveryArchWithoutWarnings) {
 TEST(GpuCodegen, CudaModuleHasSourcesAndNeedsADriverToRun) {
   if (!gpu::nvrtc_available()) GTEST_SKIP() << "kiln was built without NVRTC";
   ir::PrimFunc f = vector_add4();
-  runtime::Module m = build_gpu(f, flat_signature(f), gpu_target("cuda -arch=sm_90"));
+  runtime::Module m = build_gpu(f, flat_signature(f), Target("cuda -arch=sm_90"));
   EXPECT_NE(m.get_source("cuda").find("vector_add4_kernel"), std::string::npos);
   EXPECT_NE(m.get_source("ptx").find(".entry vector_add4_kernel"), std::string::npos);
   std::string reason;
@@ -256,7 +256,7 @@ TEST(GpuCodegen, CudaModuleHasSourcesAndNeedsADriverToRun) {
 }
 
 TEST(GpuCodegen, VerifyRefusesOverTheLimits) {
-  Target cuda = gpu_target("cuda -arch=sm_90");
+  Target cuda = Target("cuda -arch=sm_90");
   auto expect_refused = [&](const ir::PrimFunc& f, const std::string& what) {
     gpu::GpuProgram p = gpu_split_kernels(f);
     gpu_insert_barriers(p);
@@ -324,24 +324,6 @@ TEST(GpuCodegen, VerifyRefusesOverTheLimits) {
   EXPECT_NO_THROW(gpu_verify(ok, cuda));
 }
 
-TEST(GpuCodegen, TargetPresets) {
-  Target h100 = gpu_target("cuda -arch=sm_90");
-  EXPECT_EQ(h100.max_threads_per_block, 1024);
-  EXPECT_EQ(h100.warp_size, 32);
-  EXPECT_EQ(h100.max_block_dims[2], 64);
-  for (const char* arch : {"sm_80", "sm_86", "sm_89"})
-    EXPECT_GT(gpu_target(std::string("cuda -arch=") + arch).max_shared_memory_per_block, 48 * 1024);
-  EXPECT_THROW(gpu_target("cuda -arch=sm_10"), std::invalid_argument);
-  Target cl = gpu_target("opencl");
-  EXPECT_GT(cl.max_threads_per_block, 0);
-  EXPECT_GT(cl.max_shared_memory_per_block, 0);
-  EXPECT_EQ(cl.warp_size, 1);
-  EXPECT_EQ(gpu_target("opencl -warp_size=32").warp_size, 32);
-  for (const char* bad : {"opencl -warp_size=0", "opencl -warp_size=48", "opencl -warp_size=128",
-                          "opencl -warp_size=x"})
-    EXPECT_THROW(gpu_target(bad), std::invalid_argument) << bad;
-}
-
 // Cross-thread reductions lowered for warps (xor butterflies, then the warps'
 // totals through shared memory), run on OpenCL with emulated warps: one and
 // several warps per row, rows on threadIdx.y, a warp count that is no power
@@ -365,7 +347,7 @@ TEST(GpuCodegen, WarpReductionsOnEmulatedWarps) {
     for (const char* target : {"opencl -warp_size=32", "opencl -warp_size=8"}) {
       SCOPED_TRACE(std::to_string(threads) + " threads x " + std::to_string(rows_per_block) +
                    " rows on " + target);
-      runtime::Module m = kiln::build(sch.func(), gpu_target(target));
+      runtime::Module m = kiln::build(sch.func(), Target(target));
       // (16 threads fill no warp of 32: those reduce through the tree.)
       if (std::string(target) == "opencl -warp_size=32" && threads >= 32) {
         EXPECT_NE(m.get_source("cl").find("kiln_shfl_xor_float"), std::string::npos);

@@ -70,7 +70,7 @@ TEST(GpuFuzz, CudaSliceOverAllWorkloadsAgreesWithTheInterpreter) {
 
 TEST(GpuFuzz, CudaSourceOfRandomSchedulesCompilesWithoutWarnings) {
   if (!codegen::gpu::nvrtc_available()) GTEST_SKIP() << "kiln was built without NVRTC";
-  const Target target = codegen::gpu_testing::gpu_target("cuda -arch=sm_90");
+  const Target target = Target("cuda -arch=sm_90");
   const std::vector<std::string> names = workloads::list();
   int64_t compiled = 0;
   for (int64_t t = 0; t < slice_traces(); ++t) {

@@ -79,7 +79,7 @@ sched::Schedule scheduled(const Case& c) {
 // Every workload writes its last parameter; only that one is compared.
 void expect_runs_like_interpreter(const Case& c, const std::string& target) {
   sched::Schedule sch = scheduled(c);
-  runtime::Module m = kiln::build(sch.func(), gpu_target(target));
+  runtime::Module m = kiln::build(sch.func(), Target(target));
   const size_t output = sch.original()->params.size() - 1;
   expect_module_matches_interpreter(m, sch.original(), output, c.tolerance, 11,
                                     source_format(target));
@@ -105,7 +105,7 @@ TEST_P(GpuSchedules, NvrtcCompilesForSm90WithoutWarnings) {
   if (!gpu::nvrtc_available()) GTEST_SKIP() << "kiln was built without NVRTC";
   const Case& c = GetParam();
   sched::Schedule sch = scheduled(c);
-  runtime::Module m = kiln::build(sch.func(), gpu_target("cuda -arch=sm_90"));
+  runtime::Module m = kiln::build(sch.func(), Target("cuda -arch=sm_90"));
   const std::string source = m.get_source("cuda");
   const auto start = std::chrono::steady_clock::now();
   gpu::CudaCompileResult r = gpu::compile_cuda(source, "sm_90");

@@ -12,7 +12,6 @@
 #include <vector>
 
 #include "codegen/gpu/build_gpu.h"
-#include "codegen/gpu/gpu_target.h"
 #include "codegen/gpu/nvrtc.h"
 #include "ir/buffer.h"
 #include "ir/interpreter.h"
@@ -30,12 +29,6 @@ inline runtime::KernelSignature flat_signature(const ir::PrimFunc& func) {
   for (const ir::Buffer& p : func->params)
     sig.params.push_back({p->name, runtime::parse_dtype(p->dtype.str()), ir::static_shape(p)});
   return sig;
-}
-
-inline Target gpu_target(const std::string& text) {
-  Target t(text);
-  fill_gpu_parameters(t);
-  return t;
 }
 
 // Host memory for every parameter, float32 or int32, filled at random.
@@ -133,7 +126,7 @@ inline std::string source_format(const std::string& target) {
 inline void expect_lowered_matches_interpreter(const ir::PrimFunc& lowered,
                                                const std::string& target, float tolerance = 1e-4f,
                                                uint32_t seed = 7) {
-  runtime::Module m = build_gpu(lowered, flat_signature(lowered), gpu_target(target));
+  runtime::Module m = build_gpu(lowered, flat_signature(lowered), Target(target));
   expect_module_matches_interpreter(m, lowered, 0, tolerance, seed, source_format(target));
 }
 

@@ -1,6 +1,8 @@
 // What the backend refuses, and how it says so.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "codegen/build.h"
 #include "tests/cpp/codegen/llvm_test_util.h"
 
@@ -58,8 +60,30 @@ TEST(LlvmErrors, TargetsTheBackendCannotRun) {
   const std::string foreign =
       build_error(copy_kernel(), Target("llvm -mtriple=aarch64-linux-gnu -mcpu=generic"));
   EXPECT_NE(foreign.find("aarch64"), std::string::npos) << foreign;
-  const std::string cpu = build_error(copy_kernel(), Target("llvm -mcpu=no-such-cpu"));
-  EXPECT_NE(cpu.find("no-such-cpu"), std::string::npos) << cpu;
+}
+
+// Code for features this CPU lacks builds (to read it or export it) and is
+// refused when called, instead of dying of SIGILL.
+TEST(LlvmErrors, CodeForFeaturesThisCpuLacksDoesNotRun) {
+  const Target host("llvm");
+  std::string lacking;
+  for (const char* f : {"amx-tile", "avx512fp16", "avxifma", "avx512vp2intersect", "avx512f"}) {
+    if (std::find(host.features.begin(), host.features.end(), f) == host.features.end()) {
+      lacking = f;
+      break;
+    }
+  }
+  if (lacking.empty()) GTEST_SKIP() << "this CPU has every feature the test could ask for";
+  runtime::Module m = jit_build(copy_kernel(), Target("llvm -mattr=+" + lacking));
+  EXPECT_NE(m.get_source("asm").find("copy"), std::string::npos);
+  runtime::NDArray a = runtime::NDArray::empty({8}, runtime::parse_dtype("float32"));
+  runtime::NDArray b = runtime::NDArray::empty({8}, runtime::parse_dtype("float32"));
+  try {
+    m(a, b);
+    FAIL() << "ran code for +" << lacking;
+  } catch (const runtime::RuntimeError& e) {
+    EXPECT_NE(std::string(e.what()).find(lacking), std::string::npos) << e.what();
+  }
 }
 
 TEST(LlvmErrors, KernelNames) {
