@@ -100,7 +100,9 @@ void check_arguments(const KernelSignature& signature, const std::vector<const D
                          "the kernel again for this one");
 
     // Step 2. How it is laid out: the kernel indexes a flat row-major buffer
-    // from data + byte_offset, and its vector loads assume the alignment.
+    // from data + byte_offset. Host arrays the kernel cannot take where they
+    // lie are copied (CPU: runtime/staging.h; GPU: the upload); an array on
+    // a device is used in place, so its vector loads need the alignment.
     if (!is_contiguous(*arg))
       throw RuntimeError(where + "the array is not contiguous (strides " +
                          shape_str(arg->strides, arg->ndim) + " in elements, row-major would be " +
@@ -108,13 +110,14 @@ void check_arguments(const KernelSignature& signature, const std::vector<const D
                          "); pass a contiguous copy (np.ascontiguousarray(x), x.contiguous() in "
                          "PyTorch) or a kiln.nd.array");
     const uintptr_t address = reinterpret_cast<uintptr_t>(arg->data) + arg->byte_offset;
-    if (signature.alignment > 1 && address % static_cast<uintptr_t>(signature.alignment) != 0)
+    if (arg->device.device_type != kDLCPU && signature.alignment > 1 &&
+        address % static_cast<uintptr_t>(signature.alignment) != 0)
       throw RuntimeError(where + "the data is not " + std::to_string(signature.alignment) +
                          "-byte aligned (its address is " +
                          std::to_string(address % signature.alignment) +
                          " bytes past a multiple; " +
                          "a slice such as a[1:] starts inside its array's memory); pass an " +
-                         "aligned copy: kiln.nd.array(x) (64-byte aligned) or x.copy()");
+                         "aligned copy: kiln.nd.array(x, device=...) or x.clone()");
   }
 }
 

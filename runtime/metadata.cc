@@ -58,6 +58,13 @@ ParamInfo parse_param(const json& p, const std::string& where) {
   const json& shape = array_field(p, "shape", where);
   for (size_t d = 0; d < shape.size(); ++d)
     param.shape.push_back(integer(shape[d], where + ".shape[" + std::to_string(d) + "]", 0));
+  // Optional (libraries exported before kiln wrote them): the safe defaults.
+  if (auto it = p.find("written"); it != p.end()) {
+    if (!it->is_boolean()) fail(where + ".written", "expected true or false, found " + brief(*it));
+    param.written = it->get<bool>();
+  }
+  if (auto it = p.find("preferred_alignment"); it != p.end())
+    param.preferred_alignment = integer(*it, where + ".preferred_alignment", 0);
   return param;
 }
 
@@ -86,7 +93,11 @@ std::string metadata_json(const std::vector<KernelSignature>& kernels) {
   for (const KernelSignature& k : kernels) {
     json params = json::array();
     for (const ParamInfo& p : k.params)
-      params.push_back({{"name", p.name}, {"dtype", dtype_str(p.dtype)}, {"shape", p.shape}});
+      params.push_back({{"name", p.name},
+                        {"dtype", dtype_str(p.dtype)},
+                        {"shape", p.shape},
+                        {"written", p.written},
+                        {"preferred_alignment", p.preferred_alignment}});
     list.push_back({{"name", k.name},
                     {"symbol", packed_symbol(k.name)},
                     {"alignment", k.alignment},

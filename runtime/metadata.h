@@ -3,7 +3,11 @@
 //
 //   {"version": 1, "kernels": [{"name": "matmul", "symbol": "matmul__packed",
 //     "alignment": 16, "params": [{"name": "A", "dtype": "float32",
-//     "shape": [64, 64]}, ...]}, ...]}
+//     "shape": [64, 64], "written": false, "preferred_alignment": 64}, ...]},
+//     ...]}
+//
+// "written" and "preferred_alignment" may be absent (libraries exported
+// before kiln wrote them): true and 0.
 #pragma once
 
 #include <string>

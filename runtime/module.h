@@ -21,15 +21,24 @@ struct ParamInfo {
   std::string name;
   DLDataType dtype;
   std::vector<int64_t> shape;
+  bool written = true;  // false: the kernel only reads it
+  // CPU: the alignment the kernel runs much faster with (a cache line, for a
+  // buffer it reads with wide vectors many times over), 0 when none matters.
+  // A host array not so aligned is copied to aligned memory for the call
+  // (runtime/staging.h).
+  int64_t preferred_alignment = 0;
 };
 
 struct KernelSignature {
   std::string name;
   std::vector<ParamInfo> params;
-  int64_t alignment = 16;  // bytes every buffer's data must be aligned to
+  // Bytes the kernel's entry needs every buffer's data aligned to. The
+  // runtime copies a host array that is not; an array on a device must be.
+  int64_t alignment = 16;
 };
 
-// Throws RuntimeError unless `args` fit `signature` on `device`.
+// Throws RuntimeError unless `args` fit `signature` on `device` (host arrays
+// of any alignment fit: the module copies them where needed).
 void check_arguments(const KernelSignature& signature, const std::vector<const DLTensor*>& args,
                      DLDeviceType device);
 

@@ -1,5 +1,5 @@
-// Running packed entries: flatten the arguments to data pointers, call, and
-// turn a status code into a RuntimeError.
+// Running packed entries: flatten the arguments to data pointers (aligned
+// copies where needed), call, and turn a status code into a RuntimeError.
 #include "runtime/packed_function_module.h"
 
 #include <array>
@@ -20,6 +20,7 @@ PackedFunctionModule::PackedFunctionModule(std::vector<KernelSignature> kernels,
     if (entries_[i] == nullptr)
       throw RuntimeError("PackedFunctionModule: the entry of kernel `" + kernels_[i].name +
                          "` is null; resolve its packed symbol before making the module");
+    copy_reports_.push_back(std::make_unique<CopyReports>());
   }
 }
 
@@ -32,11 +33,11 @@ void PackedFunctionModule::run(size_t index, const std::vector<const DLTensor*>&
     large.resize(args.size());
     data = large.data();
   }
-  for (size_t i = 0; i < args.size(); ++i)
-    data[i] = static_cast<char*>(args[i]->data) + args[i]->byte_offset;
+  StagedArguments staged(kernels_[index], args, data, *copy_reports_[index]);
   if (int32_t status = entries_[index](data); status != KILN_OK)
     throw RuntimeError("kernel `" + kernels_[index].name +
                        "` failed: " + status_description(status));
+  staged.write_back();
 }
 
 std::string status_description(int32_t status) {

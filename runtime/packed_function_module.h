@@ -10,6 +10,7 @@
 
 #include "runtime/c_api.h"
 #include "runtime/module.h"
+#include "runtime/staging.h"
 
 namespace kiln::runtime {
 
@@ -20,14 +21,16 @@ class PackedFunctionModule : public ModuleNode {
                        std::shared_ptr<void> keep_alive);
 
   const std::vector<KernelSignature>& kernels() const override { return kernels_; }
-  // Calls entry `index` with each argument's data + byte_offset; a non-zero
-  // status is a RuntimeError naming the kernel and the status.
+  // Calls entry `index` with each argument's data + byte_offset, or an
+  // aligned copy of it (runtime/staging.h); a non-zero status is a
+  // RuntimeError naming the kernel and the status.
   void run(size_t index, const std::vector<const DLTensor*>& args) override;
 
  private:
   std::vector<KernelSignature> kernels_;
   std::vector<kiln_packed_fn> entries_;
   std::shared_ptr<void> keep_alive_;
+  std::vector<std::unique_ptr<CopyReports>> copy_reports_;  // one per kernel
 };
 
 // "could not allocate its workspace (KILN_ERROR_WORKSPACE)" for a kiln_status.

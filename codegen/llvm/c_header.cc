@@ -59,7 +59,7 @@ std::string c_type(DLDataType dtype) {
   return "void";
 }
 
-std::string c_header(const std::vector<HeaderKernel>& kernels, const std::string& library,
+std::string c_header(const std::vector<runtime::KernelSignature>& kernels, const std::string& library,
                      const std::string& target) {
   const std::string guard = guard_name(library);
   std::string out;
@@ -80,16 +80,19 @@ std::string c_header(const std::vector<HeaderKernel>& kernels, const std::string
   out += "extern kiln_parallel_for_fn __kiln_parallel_for;\n";
   out += "\n/* The kernels' signatures as JSON (names, dtypes, shapes). */\n";
   out += "extern const char __kiln_module_metadata[];\n";
-  for (const HeaderKernel& k : kernels) {
-    const auto& sig = k.signature;
-    auto read_only = [&](size_t i) { return i < k.read_only.size() && k.read_only[i]; };
+  for (const runtime::KernelSignature& sig : kernels) {
+    auto read_only = [&](size_t i) { return !sig.params[i].written; };
     out += "\n/* " + sig.name + "(";
     for (size_t i = 0; i < sig.params.size(); ++i) out += (i ? ", " : "") + sig.params[i].name;
     out += ")\n";
     for (size_t i = 0; i < sig.params.size(); ++i) {
       const auto& p = sig.params[i];
       out += " *   " + std::to_string(i) + ". " + p.name + ": " + runtime::dtype_str(p.dtype) +
-             shape_text(p.shape) + (read_only(i) ? ", read" : ", written") + "\n";
+             shape_text(p.shape) + (read_only(i) ? ", read" : ", written") +
+             (p.preferred_alignment > 0
+                  ? ", fastest " + std::to_string(p.preferred_alignment) + "-byte aligned"
+                  : "") +
+             "\n";
     }
     out += " * The packed form takes args[i] = the data of parameter i. */\n";
     out += "int32_t " + sig.name + "(";

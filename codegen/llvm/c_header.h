@@ -10,15 +10,10 @@
 
 namespace kiln::codegen::llvm_backend {
 
-struct HeaderKernel {
-  runtime::KernelSignature signature;
-  // Per parameter: never stored to by the kernel (declared const).
-  std::vector<bool> read_only;
-};
-
-// `library` is the library's file name ("libmm.so"); `target` the target text.
-std::string c_header(const std::vector<HeaderKernel>& kernels, const std::string& library,
-                     const std::string& target);
+// `library` is the library's file name ("libmm.so"); `target` the target
+// text. Parameters the kernel never writes are declared const.
+std::string c_header(const std::vector<runtime::KernelSignature>& kernels,
+                     const std::string& library, const std::string& target);
 
 // The C element type of a dtype ("float", "int8_t", "uint16_t" for float16 bits).
 std::string c_type(DLDataType dtype);

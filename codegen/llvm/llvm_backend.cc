@@ -19,6 +19,7 @@
 #include "codegen/llvm/llvm_module.h"
 #include "codegen/llvm/machine_code.h"
 #include "codegen/llvm/optimize.h"
+#include "codegen/passes/alignment_preference.h"
 #include "codegen/passes/stmt_utils.h"
 #include "runtime/metadata.h"
 
@@ -89,15 +90,14 @@ void check_request(const std::vector<LoweredKernel>& kernels, const Target& targ
   }
 }
 
-void add_module_globals(llvm::Module* module, const std::vector<LoweredKernel>& kernels) {
+void add_module_globals(llvm::Module* module,
+                        const std::vector<runtime::KernelSignature>& signatures) {
   llvm::LLVMContext& ctx = module->getContext();
   auto* pointer = llvm::PointerType::get(ctx, 0);
   auto* pool = new llvm::GlobalVariable(
       *module, pointer, /*isConstant=*/false, llvm::GlobalValue::ExternalLinkage,
       llvm::ConstantPointerNull::get(pointer), kParallelForSymbol);
   pool->setDSOLocal(true);
-  std::vector<runtime::KernelSignature> signatures;
-  for (const LoweredKernel& k : kernels) signatures.push_back(k.signature);
   llvm::Constant* text =
       llvm::ConstantDataArray::getString(ctx, runtime::metadata_json(signatures));
   auto* metadata =
@@ -124,6 +124,19 @@ void declare_vector_width(llvm::Function& f) {
   f.addFnAttr("min-legal-vector-width", std::to_string(widest));
 }
 
+// The kernel's signature with what its code says of each parameter: whether
+// it is written, and whether it wants its data on a cache line.
+runtime::KernelSignature with_access_facts(const LoweredKernel& kernel, const Target& target) {
+  runtime::KernelSignature sig = kernel.signature;
+  const auto stored = stored_buffers(kernel.func->body);
+  const std::vector<bool> wants_alignment = params_wanting_alignment(kernel.func);
+  for (size_t i = 0; i < sig.params.size(); ++i) {
+    sig.params[i].written = stored.count(kernel.func->params[i].get()) > 0;
+    sig.params[i].preferred_alignment = wants_alignment[i] ? target.cache_line_bytes : 0;
+  }
+  return sig;
+}
+
 std::string print_module(const llvm::Module& module) {
   std::string text;
   llvm::raw_string_ostream out(text);
@@ -148,16 +161,11 @@ runtime::Module build_llvm(const std::vector<LoweredKernel>& kernels, const Targ
   llvm::Module module("kiln", context);
   module.setTargetTriple(artifacts.machine.triple);
   module.setDataLayout(tm->createDataLayout());
-  add_module_globals(&module, kernels);
+  for (const LoweredKernel& k : kernels) artifacts.kernels.push_back(with_access_facts(k, target));
+  add_module_globals(&module, artifacts.kernels);
   KernelEmitter emitter(&module, artifacts.machine.cpu, artifacts.machine.features,
                         target.vector_bytes * 8);
-  for (const LoweredKernel& k : kernels) {
-    emitter.emit(k);
-    HeaderKernel header{k.signature, {}};
-    const auto stored = stored_buffers(k.func->body);
-    for (const ir::Buffer& p : k.func->params) header.read_only.push_back(!stored.count(p.get()));
-    artifacts.kernels.push_back(std::move(header));
-  }
+  for (const LoweredKernel& k : kernels) emitter.emit(k);
   for (llvm::Function& f : module) {
     if (f.isDeclaration()) continue;
     if (!f.hasLocalLinkage()) f.setDSOLocal(true);
@@ -181,13 +189,11 @@ runtime::Module build_llvm(const std::vector<LoweredKernel>& kernels, const Targ
 
   // Step 4. Into the process: entries, and the pool for parallel loops.
   std::shared_ptr<JitCode> code = JitCode::load(artifacts.object, kernels[0].signature.name);
-  std::vector<runtime::KernelSignature> signatures;
+  std::vector<runtime::KernelSignature> signatures = artifacts.kernels;
   std::vector<kiln_packed_fn> entries;
-  for (const LoweredKernel& k : kernels) {
-    signatures.push_back(k.signature);
+  for (const runtime::KernelSignature& sig : signatures)
     entries.push_back(
-        reinterpret_cast<kiln_packed_fn>(code->lookup(runtime::packed_symbol(k.signature.name))));
-  }
+        reinterpret_cast<kiln_packed_fn>(code->lookup(runtime::packed_symbol(sig.name))));
   *static_cast<kiln_parallel_for_fn*>(code->lookup(kParallelForSymbol)) = &kiln_parallel_for;
   artifacts.times.jit_ms = clock.lap();
   artifacts.times.total_cpu_ms = clock.cpu();

@@ -21,7 +21,7 @@ struct ModuleArtifacts {
   std::string target;  // the Target's text, for the header
   std::string ir;      // optimized LLVM IR
   std::string object;  // position-independent object file
-  std::vector<HeaderKernel> kernels;
+  std::vector<runtime::KernelSignature> kernels;
   CompileTimes times;
   // The target's features this CPU lacks: its kernels must not run here.
   std::string missing_features;

@@ -114,3 +114,39 @@ def test_torch_tensors_pass_without_copies():
     c = torch.zeros(64, 48)
     kiln.build(tiled_matmul())(a, b, c)
     torch.testing.assert_close(c, a @ b, rtol=1e-4, atol=1e-4)
+
+
+def offset_array(shape, offset, rng):
+    """A float32 array whose data start `offset` bytes past a 64-byte boundary."""
+    n = int(np.prod(shape))
+    raw = np.empty(n + 32, "float32")
+    start = ((-raw.ctypes.data + offset) % 64) // 4
+    a = raw[start:start + n].reshape(shape)
+    a[...] = rng.uniform(-1, 1, shape)
+    assert a.ctypes.data % 64 == offset
+    return a
+
+
+def test_arrays_off_a_cache_line_give_the_same_result_and_say_what_it_costs(capfd):
+    # A 4 x 16 register tile reads B with 16-float vectors once per row tile:
+    # B wants a cache line, so NumPy's B (16 bytes past one) is copied.
+    sch = kiln.Schedule(kiln.workloads.get("matmul", M=64, N=64, K=64).func)
+    c = sch.get_block("C")
+    i, j, k = sch.get_loops(c)
+    i0, i1 = sch.split(i, factors=[None, 4])
+    j0, j1 = sch.split(j, factors=[None, 16])
+    sch.reorder(i0, j0, k, i1, j1)
+    sch.unroll(i1)
+    sch.vectorize(j1)
+    mod = kiln.build(sch.func, "llvm")
+    rng = np.random.default_rng(0)
+    for offset in (0, 16, 4):
+        a, b, out = (offset_array((64, 64), offset, rng) for _ in range(3))
+        mod(a, b, out)
+        mod(a, b, out)
+        np.testing.assert_allclose(out, a @ b, rtol=1e-4, atol=1e-4)
+    err = capfd.readouterr().err
+    assert err.count("copies argument `B`") == 1, err
+    assert "kiln.nd.empty or kiln.nd.array are aligned" in err
+    # The 4-byte offset is below what the entry needs: every argument is copied.
+    assert "copies argument `C`" in err and "vector code needs that alignment" in err

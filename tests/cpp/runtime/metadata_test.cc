@@ -29,12 +29,16 @@ TEST(Metadata, ReadsTheAgreedFormat) {
   EXPECT_EQ(k.params[1].name, "B");
   EXPECT_EQ(dtype_str(k.params[1].dtype), "float32");
   EXPECT_EQ(k.params[1].shape, (std::vector<int64_t>{64, 64}));
+  // Without "written" and "preferred_alignment" (libraries exported before
+  // kiln wrote them): written, no alignment wanted.
+  EXPECT_TRUE(k.params[1].written);
+  EXPECT_EQ(k.params[1].preferred_alignment, 0);
 }
 
 TEST(Metadata, WritesTheAgreedFormatAndReadsItBack) {
   std::vector<KernelSignature> kernels = {
       {"matmul",
-       {{"A", parse_dtype("float32"), {64, 64}}, {"C", parse_dtype("float32"), {64, 64}}},
+       {{"A", parse_dtype("float32"), {64, 64}, false, 64}, {"C", parse_dtype("float32"), {64, 64}}},
        16},
       {"mask \"x\"", {{"m", parse_dtype("bool"), {}}, {"y", parse_dtype("bfloat16"), {3}}}, 64},
   };
@@ -45,10 +49,13 @@ TEST(Metadata, WritesTheAgreedFormatAndReadsItBack) {
   EXPECT_EQ(json["version"], 1);
   EXPECT_EQ(json["kernels"][0], nlohmann::json::parse(R"({"name": "matmul",
       "symbol": "matmul__packed", "alignment": 16, "params": [
-      {"name": "A", "dtype": "float32", "shape": [64, 64]},
-      {"name": "C", "dtype": "float32", "shape": [64, 64]}]})"));
+      {"name": "A", "dtype": "float32", "shape": [64, 64], "written": false,
+       "preferred_alignment": 64},
+      {"name": "C", "dtype": "float32", "shape": [64, 64], "written": true,
+       "preferred_alignment": 0}]})"));
   EXPECT_EQ(json["kernels"][1]["params"][0],
-            nlohmann::json::parse(R"({"name": "m", "dtype": "bool", "shape": []})"));
+            nlohmann::json::parse(R"({"name": "m", "dtype": "bool", "shape": [], "written": true,
+                                      "preferred_alignment": 0})"));
 
   std::vector<KernelSignature> back = parse_metadata(text);
   ASSERT_EQ(back.size(), 2u);
@@ -60,6 +67,8 @@ TEST(Metadata, WritesTheAgreedFormatAndReadsItBack) {
       EXPECT_EQ(back[k].params[p].name, kernels[k].params[p].name);
       EXPECT_TRUE(back[k].params[p].dtype == kernels[k].params[p].dtype);
       EXPECT_EQ(back[k].params[p].shape, kernels[k].params[p].shape);
+      EXPECT_EQ(back[k].params[p].written, kernels[k].params[p].written);
+      EXPECT_EQ(back[k].params[p].preferred_alignment, kernels[k].params[p].preferred_alignment);
     }
   }
   EXPECT_EQ(packed_symbol("conv2d"), "conv2d__packed");
@@ -96,6 +105,14 @@ TEST(Metadata, ErrorsNameTheBadField) {
       parse_metadata(head + R"("alignment": 16, "params": [{"name": 7, "dtype": "int8",
                                 "shape": []}]}]})"),
       "kernels[0].params[0].name: expected a string, found 7");
+  EXPECT_RUNTIME_ERROR(
+      parse_metadata(head + R"("alignment": 16, "params": [{"name": "A", "dtype": "int8",
+                                "shape": [], "written": 1}]}]})"),
+      "kernels[0].params[0].written: expected true or false, found 1");
+  EXPECT_RUNTIME_ERROR(
+      parse_metadata(head + R"("alignment": 16, "params": [{"name": "A", "dtype": "int8",
+                                "shape": [], "preferred_alignment": -64}]}]})"),
+      "kernels[0].params[0].preferred_alignment: expected a whole number of at least 0");
 }
 
 }  // namespace

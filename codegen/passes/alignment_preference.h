@@ -1,0 +1,24 @@
+// Which parameters a lowered CPU kernel runs much faster on when their data
+// start on a cache line: those it reads or writes with vectors wider than 16
+// bytes many times over. On an array that starts off a line (NumPy's start
+// 16 bytes past one) each such access straddles two lines and the kernel can
+// run at half speed; the runtime then copies the array to aligned memory
+// before the call (runtime/staging.h), which costs one pass over it, small
+// beside the kernel's many.
+#pragma once
+
+#include <vector>
+
+#include "ir/function.h"
+
+namespace kiln::codegen {
+
+// Touches per element at which a parameter counts as reused.
+inline constexpr double kAlignmentReuse = 8.0;
+
+// For each parameter of `lowered` (codegen/lowered_form.h), whether the
+// elements its wide vector accesses touch, counted over every iteration of
+// their loops, are at least kAlignmentReuse times its size.
+std::vector<bool> params_wanting_alignment(const ir::PrimFunc& lowered);
+
+}  // namespace kiln::codegen
