@@ -1,6 +1,7 @@
 #include "codegen/build.h"
 
 #include <cctype>
+#include <chrono>
 
 #include "codegen/gpu/build_gpu.h"
 #include "codegen/passes/pipeline.h"
@@ -55,7 +56,7 @@ runtime::KernelSignature signature_of(const ir::PrimFunc& func) {
   return sig;
 }
 
-Module build(const ir::PrimFunc& func, const Target& target) {
+codegen::Artifact compile(const ir::PrimFunc& func, const Target& target, bool keep_source) {
   runtime::KernelSignature signature = signature_of(func);
   if (target.kind() == "llvm") {
     ThreadLoopFinder threads;
@@ -65,15 +66,40 @@ Module build(const ir::PrimFunc& func, const Target& target) {
                        "` is bound to `" + threads.found->thread_tag +
                        "`, a GPU thread axis; build it for a cuda or opencl target, or remove "
                        "the bind from the schedule");
+  }
+  const auto start = std::chrono::steady_clock::now();
+  ir::PrimFunc lowered = codegen::lower(func, target);
+  const double lower_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  codegen::Artifact artifact;
+  if (target.kind() == "llvm") {
 #ifdef KILN_WITH_LLVM
-    ir::PrimFunc lowered = codegen::lower(func, target);
-    return codegen::build_llvm({{lowered, signature}}, target);
+    artifact = codegen::compile_llvm({{lowered, signature}}, target, keep_source);
+#else
+    throw BuildError("build(" + func->name + "): this kiln was built without LLVM; no backend "
+                     "for target `" + target.str() + "`");
 #endif
   } else {
-    return codegen::build_gpu(codegen::lower(func, target), signature, target);
+    artifact = codegen::compile_gpu(lowered, signature, target);
   }
-  throw BuildError("build(" + func->name + "): no backend for target `" + target.str() +
-                   "` in this build of kiln");
+  artifact.times.lower_ms = lower_ms;
+  return artifact;
+}
+
+Module load_artifact(codegen::Artifact artifact) {
+  if (artifact.kind == "llvm") {
+#ifdef KILN_WITH_LLVM
+    return codegen::load_llvm(std::move(artifact));
+#else
+    throw BuildError("load_artifact: this kiln was built without LLVM (KILN_WITH_LLVM=OFF) and "
+                     "cannot load CPU code");
+#endif
+  }
+  return codegen::load_gpu(std::move(artifact));
+}
+
+Module build(const ir::PrimFunc& func, const Target& target) {
+  return load_artifact(compile(func, target, /*keep_source=*/true));
 }
 
 }  // namespace kiln

@@ -6,6 +6,7 @@
 //   m.export_library("libmm.so");     // and libmm.h beside it
 #pragma once
 
+#include "codegen/artifact.h"
 #include "codegen/target.h"
 #include "ir/function.h"
 #include "runtime/module.h"
@@ -16,9 +17,19 @@ using runtime::Module;
 using runtime::NDArray;
 
 // Lowers `func` (codegen/passes/pipeline.h) and compiles it with the
-// target's backend. Throws BuildError when the function cannot be compiled
-// for the target (a GPU schedule on the CPU, a limit exceeded, ...).
+// target's backend, then loads it into this process. Throws BuildError when
+// the function cannot be compiled for the target (a GPU schedule on the CPU,
+// a limit exceeded, ...).
 Module build(const ir::PrimFunc& func, const Target& target);
+
+// The first half of build: lowers and compiles, loading nothing (what the
+// tuner's builder does in its worker processes). `keep_source`: also the
+// optimized LLVM IR of a CPU artifact (get_source("ll") of its module).
+codegen::Artifact compile(const ir::PrimFunc& func, const Target& target, bool keep_source = false);
+
+// The second half: an artifact (from this process or another) as a module.
+// Throws BuildError when its kind cannot be loaded by this build of kiln.
+Module load_artifact(codegen::Artifact artifact);
 
 class BuildError : public std::runtime_error {
  public:

@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cstdint>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <vector>
 
@@ -44,6 +45,11 @@ struct GpuFunction {
   // pass values between its kernels.
   std::vector<int64_t> workspace_bytes;
 };
+
+// A function's launch description as JSON, and its inverse (throws
+// RuntimeError naming the bad field), for artifacts another process loads.
+nlohmann::json gpu_function_json(const GpuFunction& function);
+GpuFunction parse_gpu_function(const nlohmann::json& json, const std::string& where);
 
 // What every GPU module (CUDA, OpenCL) keeps: its functions, whose
 // signatures are its kernels, and a device timer.

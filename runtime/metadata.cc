@@ -68,19 +68,42 @@ ParamInfo parse_param(const json& p, const std::string& where) {
   return param;
 }
 
-KernelEntry parse_kernel(const json& k, const std::string& where) {
+}  // namespace
+
+KernelSignature parse_signature(const json& k, const std::string& where) {
   if (!k.is_object()) fail(where, "expected an object, found " + brief(k));
-  KernelEntry entry;
-  entry.signature.name = string_field(k, "name", where);
-  entry.symbol = string_field(k, "symbol", where);
+  KernelSignature sig;
+  sig.name = string_field(k, "name", where);
   const int64_t alignment = integer(field(k, "alignment", where), where + ".alignment", 1);
   if ((alignment & (alignment - 1)) != 0)
     fail(where + ".alignment", "expected a power of two, found " + std::to_string(alignment));
-  entry.signature.alignment = alignment;
+  sig.alignment = alignment;
   const json& params = array_field(k, "params", where);
   for (size_t i = 0; i < params.size(); ++i)
-    entry.signature.params.push_back(
-        parse_param(params[i], where + ".params[" + std::to_string(i) + "]"));
+    sig.params.push_back(parse_param(params[i], where + ".params[" + std::to_string(i) + "]"));
+  return sig;
+}
+
+json signature_json(const KernelSignature& k) {
+  json params = json::array();
+  for (const ParamInfo& p : k.params)
+    params.push_back({{"name", p.name},
+                      {"dtype", dtype_str(p.dtype)},
+                      {"shape", p.shape},
+                      {"written", p.written},
+                      {"preferred_alignment", p.preferred_alignment}});
+  return {{"name", k.name},
+          {"symbol", packed_symbol(k.name)},
+          {"alignment", k.alignment},
+          {"params", std::move(params)}};
+}
+
+namespace {
+
+KernelEntry parse_kernel(const json& k, const std::string& where) {
+  KernelEntry entry;
+  if (k.is_object()) entry.symbol = string_field(k, "symbol", where);
+  entry.signature = parse_signature(k, where);
   return entry;
 }
 
@@ -90,19 +113,7 @@ std::string packed_symbol(const std::string& kernel_name) { return kernel_name +
 
 std::string metadata_json(const std::vector<KernelSignature>& kernels) {
   json list = json::array();
-  for (const KernelSignature& k : kernels) {
-    json params = json::array();
-    for (const ParamInfo& p : k.params)
-      params.push_back({{"name", p.name},
-                        {"dtype", dtype_str(p.dtype)},
-                        {"shape", p.shape},
-                        {"written", p.written},
-                        {"preferred_alignment", p.preferred_alignment}});
-    list.push_back({{"name", k.name},
-                    {"symbol", packed_symbol(k.name)},
-                    {"alignment", k.alignment},
-                    {"params", std::move(params)}});
-  }
+  for (const KernelSignature& k : kernels) list.push_back(signature_json(k));
   return json{{"version", kMetadataVersion}, {"kernels", std::move(list)}}.dump();
 }
 

@@ -10,6 +10,7 @@
 // before kiln wrote them): true and 0.
 #pragma once
 
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,11 @@ std::string packed_symbol(const std::string& kernel_name);
 
 // The JSON text for `kernels`, each with symbol packed_symbol(name).
 std::string metadata_json(const std::vector<KernelSignature>& kernels);
+
+// One kernel's entry of the metadata ({"name", "symbol", "alignment",
+// "params"}), and its inverse (throws RuntimeError naming `where`).
+nlohmann::json signature_json(const KernelSignature& signature);
+KernelSignature parse_signature(const nlohmann::json& json, const std::string& where);
 
 // Inverses of metadata_json; throw RuntimeError naming the bad field
 // ("kernels[0].params[1].dtype: ...") when `json` is not valid metadata.

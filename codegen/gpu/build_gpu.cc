@@ -1,5 +1,6 @@
 #include "codegen/gpu/build_gpu.h"
 
+#include <chrono>
 #include <memory>
 #include <unordered_set>
 
@@ -38,13 +39,14 @@ runtime::GpuFunction launch_description(const gpu::GpuProgram& program,
 
 }  // namespace
 
-runtime::Module build_gpu(const ir::PrimFunc& lowered, const runtime::KernelSignature& signature,
-                          const Target& target) {
-  if (!target.is_gpu()) throw BuildError("build_gpu: target " + target.str() + " is no GPU target");
+Artifact compile_gpu(const ir::PrimFunc& lowered, const runtime::KernelSignature& signature,
+                     const Target& target) {
+  if (!target.is_gpu()) throw BuildError("compile_gpu: target " + target.str() + " is no GPU target");
   if (lowered->params.size() != signature.params.size())
-    throw BuildError("build_gpu: " + lowered->name + " has " +
+    throw BuildError("compile_gpu: " + lowered->name + " has " +
                      std::to_string(lowered->params.size()) + " parameters but its signature " +
                      std::to_string(signature.params.size()));
+  const auto start = std::chrono::steady_clock::now();
   const bool cuda = target.kind() == "cuda";
   gpu::GpuProgram program = gpu_split_kernels(lowered);
   gpu_lower_thread_allreduce(program, target);
@@ -52,17 +54,44 @@ runtime::Module build_gpu(const ir::PrimFunc& lowered, const runtime::KernelSign
   gpu_verify(program, target);
   gpu::PrintOptions options;
   options.fast_math = target.option("fast_math") == "1";
+  Artifact artifact;
+  artifact.kind = target.kind();
+  artifact.target = target.str();
+  artifact.functions = {launch_description(program, signature)};
   const std::string source =
       gpu::print_source(program, cuda ? gpu::Dialect::cuda() : gpu::Dialect::opencl(), options);
-  std::vector<runtime::GpuFunction> functions = {launch_description(program, signature)};
-  if (!cuda)
-    return runtime::Module(
-        std::make_shared<runtime::opencl::OpenCLModuleNode>(source, std::move(functions)));
-  const std::string arch = target.option("arch");
-  gpu::CudaCompileResult compiled = gpu::compile_cuda(source, arch, options.fast_math);
-  runtime::cuda::CudaBinary binary{source, compiled.ptx, compiled.cubin, arch};
-  return runtime::Module(
-      std::make_shared<runtime::cuda::CudaModuleNode>(std::move(binary), std::move(functions)));
+  const auto printed = std::chrono::steady_clock::now();
+  artifact.times.emit_ms = std::chrono::duration<double, std::milli>(printed - start).count();
+  if (!cuda) {
+    artifact.binary = source;
+    return artifact;
+  }
+  gpu::CudaCompileResult compiled = gpu::compile_cuda(source, target.option("arch"), options.fast_math);
+  artifact.binary = std::move(compiled.cubin);
+  artifact.ptx = std::move(compiled.ptx);
+  artifact.source = source;
+  artifact.times.codegen_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - printed).count();
+  return artifact;
+}
+
+runtime::Module load_gpu(Artifact artifact) {
+  if (artifact.kind == "opencl")
+    return runtime::Module(std::make_shared<runtime::opencl::OpenCLModuleNode>(
+        std::move(artifact.binary), std::move(artifact.functions)));
+  if (artifact.kind != "cuda")
+    throw BuildError("load_gpu: the artifact is of kind `" + artifact.kind +
+                     "`; it loads cuda and opencl artifacts");
+  runtime::cuda::CudaBinary binary{std::move(artifact.source), std::move(artifact.ptx),
+                                   std::move(artifact.binary),
+                                   Target(artifact.target).option("arch")};
+  return runtime::Module(std::make_shared<runtime::cuda::CudaModuleNode>(
+      std::move(binary), std::move(artifact.functions)));
+}
+
+runtime::Module build_gpu(const ir::PrimFunc& lowered, const runtime::KernelSignature& signature,
+                          const Target& target) {
+  return load_gpu(compile_gpu(lowered, signature, target));
 }
 
 }  // namespace kiln::codegen

@@ -19,6 +19,7 @@
 #include "codegen/llvm/llvm_module.h"
 #include "codegen/llvm/machine_code.h"
 #include "codegen/llvm/optimize.h"
+#include "codegen/llvm/target_machine.h"
 #include "codegen/passes/alignment_preference.h"
 #include "codegen/passes/stmt_utils.h"
 #include "runtime/metadata.h"
@@ -147,24 +148,24 @@ std::string print_module(const llvm::Module& module) {
 
 }  // namespace
 
-runtime::Module build_llvm(const std::vector<LoweredKernel>& kernels, const Target& target) {
+Artifact compile_llvm(const std::vector<LoweredKernel>& kernels, const Target& target,
+                      bool keep_ir) {
   Stopwatch clock;
-  ModuleArtifacts artifacts;
-  artifacts.machine = machine_spec(target);
-  artifacts.target = target.str();
-  artifacts.missing_features = features_missing_on_host(target.features);
-  check_request(kernels, target, artifacts.machine);
-  std::unique_ptr<llvm::TargetMachine> tm = make_target_machine(artifacts.machine);
+  const MachineSpec machine = machine_spec(target);
+  check_request(kernels, target, machine);
+  std::unique_ptr<llvm::TargetMachine> tm = make_target_machine(machine);
+  Artifact artifact;
+  artifact.kind = "llvm";
+  artifact.target = target.str();
 
   // Step 2. LLVM IR for every kernel, in one module.
   llvm::LLVMContext context;
   llvm::Module module("kiln", context);
-  module.setTargetTriple(artifacts.machine.triple);
+  module.setTargetTriple(machine.triple);
   module.setDataLayout(tm->createDataLayout());
-  for (const LoweredKernel& k : kernels) artifacts.kernels.push_back(with_access_facts(k, target));
-  add_module_globals(&module, artifacts.kernels);
-  KernelEmitter emitter(&module, artifacts.machine.cpu, artifacts.machine.features,
-                        target.vector_bytes * 8);
+  for (const LoweredKernel& k : kernels) artifact.signatures.push_back(with_access_facts(k, target));
+  add_module_globals(&module, artifact.signatures);
+  KernelEmitter emitter(&module, machine.cpu, machine.features, target.vector_bytes * 8);
   for (const LoweredKernel& k : kernels) emitter.emit(k);
   for (llvm::Function& f : module) {
     if (f.isDeclaration()) continue;
@@ -176,29 +177,42 @@ runtime::Module build_llvm(const std::vector<LoweredKernel>& kernels, const Targ
   if (llvm::verifyModule(module, &problem_stream)) {
     internal_error("the emitted LLVM IR is invalid:\n" + problem_stream.str());
   }
-  artifacts.times.emit_ms = clock.lap();
+  artifact.times.emit_ms = clock.lap();
 
-  // Step 3. Optimize, keep the IR text, make machine code.
+  // Step 3. Optimize, keep the IR text if asked, make machine code.
   const double cpu_before_optimize = clock.cpu();
   optimize_module(&module, tm.get());
-  artifacts.times.optimize_ms = clock.lap();
-  artifacts.times.optimize_cpu_ms = clock.cpu() - cpu_before_optimize;
-  artifacts.ir = print_module(module);
-  artifacts.object = emit_object(&module, tm.get());
-  artifacts.times.codegen_ms = clock.lap();
+  artifact.times.optimize_ms = clock.lap();
+  artifact.times.optimize_cpu_ms = clock.cpu() - cpu_before_optimize;
+  if (keep_ir) artifact.source = print_module(module);
+  artifact.binary = emit_object(&module, tm.get());
+  artifact.times.codegen_ms = clock.lap();
+  artifact.times.total_cpu_ms = clock.cpu();
+  return artifact;
+}
 
-  // Step 4. Into the process: entries, and the pool for parallel loops.
-  std::shared_ptr<JitCode> code = JitCode::load(artifacts.object, kernels[0].signature.name);
-  std::vector<runtime::KernelSignature> signatures = artifacts.kernels;
+runtime::Module load_llvm(Artifact artifact) {
+  if (artifact.kind != "llvm" || artifact.signatures.empty())
+    throw BuildError("load_llvm: the artifact is of kind `" + artifact.kind + "` with " +
+                     std::to_string(artifact.signatures.size()) +
+                     " kernels; it loads llvm artifacts");
+  Stopwatch clock;
+  const double cpu_before = clock.cpu();
+  const std::string missing = features_missing_on_host(Target(artifact.target).features);
+  std::shared_ptr<JitCode> code = JitCode::load(artifact.binary, artifact.signatures[0].name);
   std::vector<kiln_packed_fn> entries;
-  for (const runtime::KernelSignature& sig : signatures)
+  for (const runtime::KernelSignature& sig : artifact.signatures)
     entries.push_back(
         reinterpret_cast<kiln_packed_fn>(code->lookup(runtime::packed_symbol(sig.name))));
   *static_cast<kiln_parallel_for_fn*>(code->lookup(kParallelForSymbol)) = &kiln_parallel_for;
-  artifacts.times.jit_ms = clock.lap();
-  artifacts.times.total_cpu_ms = clock.cpu();
-  return runtime::Module(std::make_shared<LlvmModule>(std::move(signatures), std::move(entries),
-                                                      std::move(code), std::move(artifacts)));
+  artifact.times.jit_ms = clock.lap();
+  artifact.times.total_cpu_ms += clock.cpu() - cpu_before;
+  return runtime::Module(std::make_shared<LlvmModule>(std::move(entries), std::move(code),
+                                                      std::move(artifact), missing));
+}
+
+runtime::Module build_llvm(const std::vector<LoweredKernel>& kernels, const Target& target) {
+  return load_llvm(compile_llvm(kernels, target, /*keep_ir=*/true));
 }
 
 }  // namespace kiln::codegen

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "codegen/artifact.h"
 #include "codegen/target.h"
 #include "ir/function.h"
 #include "runtime/module.h"
@@ -22,28 +23,25 @@ struct LoweredKernel {
   runtime::KernelSignature signature;
 };
 
-// JIT-compiles the kernels for an "llvm" target into one module. Throws
+// Compiles the kernels for an "llvm" target into one relocatable object,
+// loading nothing: an Artifact of kind "llvm" whose signatures say, per
+// parameter, whether the kernel writes it and wants it on a cache line.
+// `keep_ir`: also the optimized LLVM IR as text (get_source("ll")). Throws
 // BuildError when a kernel cannot run on a CPU (a GPU schedule, an unknown
 // storage scope) or the target is not this machine's architecture;
-// std::logic_error when the input breaks the lowered form. A target with
-// features this CPU lacks builds (for get_source and export_library), and
+// std::logic_error when the input breaks the lowered form.
+Artifact compile_llvm(const std::vector<LoweredKernel>& kernels, const Target& target,
+                      bool keep_ir);
+
+// Loads an "llvm" artifact into this process (ORC JIT). A target with
+// features this CPU lacks loads (for get_source and export_library), and
 // calling its kernels is a RuntimeError naming them.
+runtime::Module load_llvm(Artifact artifact);
+
+// compile_llvm (keeping the IR), then load_llvm.
 runtime::Module build_llvm(const std::vector<LoweredKernel>& kernels, const Target& target);
 
-// Where build_llvm spent its time on a module, in milliseconds of wall clock (and of
-// the building thread's CPU time, which other work on the machine does not
-// inflate).
-struct CompileTimes {
-  double emit_ms = 0;      // IR → LLVM IR (and verification)
-  double optimize_ms = 0;  // the O3 pipeline
-  double codegen_ms = 0;   // LLVM IR → object file
-  double jit_ms = 0;       // linking into the process
-  double optimize_cpu_ms = 0;
-  double total_cpu_ms = 0;
-  double total_ms() const { return emit_ms + optimize_ms + codegen_ms + jit_ms; }
-};
-
-// The compile times of a module build_llvm made; throws std::invalid_argument
+// The compile times of a module load_llvm made; throws std::invalid_argument
 // for any other module.
 CompileTimes compile_times(const runtime::Module& module);
 
