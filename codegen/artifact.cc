@@ -1,5 +1,5 @@
-// The byte form: "KILNART1", then four sections, each an 8-byte little-endian
-// length and its bytes: the JSON header, binary, source, ptx. The header has
+// The byte form: "KILNART1", then four sections (runtime/byte_sections.h):
+// the JSON header, binary, source, ptx. The header has
 // the kind, the target, the signatures or launch descriptions, and the times.
 #include "codegen/artifact.h"
 
@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "runtime/byte_sections.h"
 #include "runtime/metadata.h"
 
 namespace kiln::codegen {
@@ -14,29 +15,6 @@ namespace kiln::codegen {
 namespace {
 
 constexpr std::string_view kMagic = "KILNART1";
-
-void put_section(std::string& out, std::string_view bytes) {
-  uint64_t n = bytes.size();
-  char length[8];
-  for (int i = 0; i < 8; ++i) length[i] = static_cast<char>((n >> (8 * i)) & 0xff);
-  out.append(length, 8);
-  out.append(bytes);
-}
-
-std::string_view take_section(std::string_view& in, const char* name) {
-  if (in.size() < 8)
-    throw std::invalid_argument(std::string("artifact: the ") + name + " section is cut short");
-  uint64_t n = 0;
-  for (int i = 0; i < 8; ++i) n |= static_cast<uint64_t>(static_cast<unsigned char>(in[i])) << (8 * i);
-  in.remove_prefix(8);
-  if (n > in.size())
-    throw std::invalid_argument(std::string("artifact: the ") + name + " section claims " +
-                                std::to_string(n) + " bytes, " + std::to_string(in.size()) +
-                                " are left");
-  std::string_view section = in.substr(0, n);
-  in.remove_prefix(n);
-  return section;
-}
 
 }  // namespace
 
@@ -53,10 +31,10 @@ std::string Artifact::serialize() const {
   for (const runtime::GpuFunction& f : functions) funcs.push_back(runtime::gpu_function_json(f));
   header["functions"] = std::move(funcs);
   std::string out(kMagic);
-  put_section(out, header.dump());
-  put_section(out, binary);
-  put_section(out, source);
-  put_section(out, ptx);
+  runtime::append_section(out, header.dump());
+  runtime::append_section(out, binary);
+  runtime::append_section(out, source);
+  runtime::append_section(out, ptx);
   return out;
 }
 
@@ -64,11 +42,16 @@ Artifact Artifact::deserialize(std::string_view bytes) {
   if (bytes.substr(0, kMagic.size()) != kMagic)
     throw std::invalid_argument("artifact: the bytes do not start with " + std::string(kMagic));
   bytes.remove_prefix(kMagic.size());
-  const std::string_view header_text = take_section(bytes, "header");
   Artifact a;
-  a.binary = take_section(bytes, "binary");
-  a.source = take_section(bytes, "source");
-  a.ptx = take_section(bytes, "ptx");
+  std::string_view header_text;
+  try {
+    header_text = runtime::take_section(bytes, "header");
+    a.binary = runtime::take_section(bytes, "binary");
+    a.source = runtime::take_section(bytes, "source");
+    a.ptx = runtime::take_section(bytes, "ptx");
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument(std::string("artifact: ") + e.what());
+  }
   try {
     const nlohmann::json header = nlohmann::json::parse(header_text);
     a.kind = header.at("kind").get<std::string>();

@@ -5,7 +5,7 @@
 #include <stdexcept>
 #include <vector>
 
-#include "codegen/cpu_hardware.h"
+#include "codegen/cpu_presets.h"
 #include "codegen/gpu/gpu_target.h"
 #include "runtime/thread_pool.h"
 #ifdef KILN_WITH_LLVM
@@ -120,9 +120,9 @@ void Target::parse_llvm(const std::string& text) {
 
   const bool this_machine =
       cpu.triple == host.triple && cpu.cpu == host.cpu && cpu.mattr == host.mattr;
-  codegen::CpuHardware hw;
+  runtime::CpuHardware hw;
   if (this_machine) {
-    hw = codegen::host_cpu_hardware();
+    hw = runtime::host_cpu_hardware();
     hardware_source = "host";
   } else if (auto preset = codegen::cpu_hardware_preset(cpu.cpu)) {
     hw = *preset;

@@ -27,8 +27,12 @@ Kernel::Kernel(std::shared_ptr<ModuleNode> module, size_t index)
 
 const KernelSignature& Kernel::signature() const { return module_->kernels()[index_]; }
 
-void Kernel::operator()(const std::vector<const DLTensor*>& args) const {
+void Kernel::check(const std::vector<const DLTensor*>& args) const {
   check_arguments(signature(), args, module_->device_type());
+}
+
+void Kernel::operator()(const std::vector<const DLTensor*>& args) const {
+  check(args);
   module_->run(index_, args);
 }
 

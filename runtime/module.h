@@ -64,6 +64,10 @@ class Kernel {
  public:
   Kernel(std::shared_ptr<ModuleNode> module, size_t index);
   const KernelSignature& signature() const;
+  ModuleNode* module() const { return module_.get(); }
+  size_t index() const { return index_; }
+  // Throws RuntimeError unless `args` fit the kernel (what a call checks).
+  void check(const std::vector<const DLTensor*>& args) const;
   void operator()(const std::vector<const DLTensor*>& args) const;
   void operator()(const std::vector<NDArray>& args) const;
   template <typename... Arrays>

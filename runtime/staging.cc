@@ -1,6 +1,7 @@
 #include "runtime/staging.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -14,6 +15,8 @@ namespace kiln::runtime {
 namespace {
 
 constexpr size_t kScratchAlignment = 64;
+
+std::atomic<bool> g_report_copies{true};
 
 struct FreeDeleter {
   void operator()(void* p) const { std::free(p); }
@@ -86,6 +89,8 @@ void report_copy(const KernelSignature& signature, const ParamInfo& param, size_
 
 }  // namespace
 
+void set_report_copies(bool report) { g_report_copies.store(report); }
+
 bool CopyReports::first(size_t param) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (param >= reported_.size()) reported_.resize(param + 1);
@@ -127,7 +132,8 @@ StagedArguments::StagedArguments(const KernelSignature& signature,
     std::memcpy(copy.block.memory.get(), copy.user, copy.bytes);
     const double ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-    if (reports.first(i)) report_copy(signature, param, offset, alignment, copy.bytes, ms);
+    if (g_report_copies.load(std::memory_order_relaxed) && reports.first(i))
+      report_copy(signature, param, offset, alignment, copy.bytes, ms);
     data[i] = copy.block.memory.get();
     copies_.push_back(std::move(copy));
   }

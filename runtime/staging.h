@@ -47,4 +47,8 @@ class StagedArguments {
   std::vector<Copy> copies_;
 };
 
+// Whether copies are reported on stderr (true by default). The tuner's
+// worker turns it off: its records say what a call costs instead.
+void set_report_copies(bool report);
+
 }  // namespace kiln::runtime

@@ -19,6 +19,7 @@ Define an operator with :mod:`kiln.te`, look at its loop program, run it::
 
 from kiln import _ffi
 from kiln import nd, te, workloads
+from kiln.measurement import Database, Replayed, Task, TuningRecord, measure, replay
 from kiln._ffi import (
     BlockRV,
     Buffer,
@@ -46,6 +47,7 @@ __all__ = [
     "BlockRV",
     "Buffer",
     "BuildError",
+    "Database",
     "DataType",
     "Expr",
     "ExprRV",
@@ -56,17 +58,22 @@ __all__ = [
     "NDArray",
     "ParseError",
     "PrimFunc",
+    "Replayed",
     "Schedule",
     "ScheduleError",
     "Target",
+    "Task",
     "Trace",
+    "TuningRecord",
     "Var",
     "build",
     "interpret",
     "load_module",
     "lower",
+    "measure",
     "nd",
     "parse",
+    "replay",
     "structural_equal",
     "structural_hash",
     "te",

@@ -21,6 +21,8 @@ class UsageError(Exception):
 
 def _parse_shape(pairs):
     shape = {}
+    if isinstance(pairs, str):
+        pairs = [p for p in pairs.split(",") if p]
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not value.lstrip("-").isdigit():
@@ -157,6 +159,48 @@ def _cmd_target(args):
     return 0
 
 
+def _task_of(args):
+    """The task --workload/--shape/--target name."""
+    from kiln import _ffi, workloads
+
+    if args.workload not in workloads.list():
+        raise UsageError(f"unknown workload '{args.workload}'; see `kiln workloads`")
+    try:
+        target = _ffi.Target(args.target)
+    except ValueError as err:
+        raise UsageError(str(err)) from err
+    try:
+        return workloads.get(args.workload, **_parse_shape(args.shape)).task(target)
+    except ValueError as err:
+        raise UsageError(str(err)) from err
+
+
+def _cmd_replay(args):
+    import os
+
+    import kiln
+
+    if not os.path.exists(args.log):
+        raise UsageError(f"no tuning log at '{args.log}'")
+    task = _task_of(args)
+    try:
+        best = kiln.replay(args.log, task)
+    except RuntimeError as err:
+        raise UsageError(str(err)) from err
+    r = best.record
+    lat = r.to_json()["latency"]
+    print(f"# {task.name} {', '.join(f'{k}={v}' for k, v in task.shape.items())} on {task.target}")
+    print(f"# {lat['median_s'] * 1e3:.4f} ms median (95% CI {lat['ci95_s'][0] * 1e3:.4f} - "
+          f"{lat['ci95_s'][1] * 1e3:.4f} ms, {len(lat['samples_s'])} samples of "
+          f"{lat['number']} calls), measured {r.timestamp}"
+          + (", the winner of the final re-measurement" if r.winner else ""))
+    print(f"sch = kiln.Schedule(kiln.workloads.get({task.workload!r}, "
+          + ", ".join(f"{k}={v}" for k, v in task.shape.items()) + ").func)")
+    trace = str(best.schedule.trace)
+    print(trace if trace.strip() else "# (no schedule: the function as it is defined was fastest)")
+    return 0
+
+
 def _cmd_demo(args):
     from kiln.demo import run
 
@@ -197,6 +241,15 @@ def build_parser():
                    help="the same as giving TARGET")
     p.add_argument("--json", action="store_true", help="print the description as JSON")
     p.set_defaults(run=_cmd_target)
+
+    p = sub.add_parser("replay", help="rebuild the best kernel a tuning log holds and print its "
+                                      "schedule and measured time")
+    p.add_argument("--log", required=True, help="the tuning log (JSON Lines)")
+    p.add_argument("--workload", required=True, help="a name from `kiln workloads`")
+    p.add_argument("--shape", default="", help="shape, e.g. M=1024,N=1024,K=1024 (defaults "
+                                               "for the rest)")
+    p.add_argument("--target", default="llvm", help='the target tuned for (default "llvm")')
+    p.set_defaults(run=_cmd_replay)
 
     p = sub.add_parser("demo", help="the main job: define a matmul, show it, run it, check it, "
                                     "compile it and time it beside OpenBLAS")

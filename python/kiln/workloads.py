@@ -38,6 +38,16 @@ class Workload:
         dims = ", ".join(f"{k}={v}" for k, v in self.shape.items())
         return f"<kiln.Workload {self.name}({dims})>"
 
+    def task(self, target="llvm", weight=1.0):
+        """This operator as a tuning :class:`kiln.Task` on ``target``.
+
+        Example: ``task = kiln.workloads.get("matmul", M=512).task("llvm")``.
+        """
+        from kiln._ffi import Task, Target
+
+        target = Target(target) if isinstance(target, str) else target
+        return Task.from_workload(self.name, self.shape, target, weight)
+
     def random_args(self, seed=0):
         """NumPy arrays in parameter order: random inputs, zeroed outputs.
 

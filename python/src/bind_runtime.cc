@@ -4,6 +4,7 @@
 #include <pybind11/numpy.h>
 #include <pybind11/stl.h>
 
+#include <cstdio>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -11,6 +12,7 @@
 #include "python/src/bindings.h"
 #include "runtime/module.h"
 #include "runtime/ndarray.h"
+#include "runtime/time_evaluator.h"
 
 namespace kiln::python {
 
@@ -154,8 +156,8 @@ NDArray argument(const py::handle& obj, const std::string& where) {
   }
 }
 
-// Calls `kernel` on Python arguments, with the GIL released while it runs.
-void call(const Kernel& kernel, const py::args& args) {
+// A call's Python arguments as NDArrays (DLPack imports, no copies).
+std::vector<NDArray> arguments(const Kernel& kernel, const py::args& args) {
   const KernelSignature& signature = kernel.signature();
   std::vector<NDArray> arrays;
   arrays.reserve(args.size());
@@ -164,11 +166,35 @@ void call(const Kernel& kernel, const py::args& args) {
     if (i < signature.params.size()) where += " (`" + signature.params[i].name + "`)";
     arrays.push_back(argument(args[i], where));
   }
+  return arrays;
+}
+
+// Calls `kernel` on Python arguments, with the GIL released while it runs.
+void call(const Kernel& kernel, const py::args& args) {
+  std::vector<NDArray> arrays = arguments(kernel, args);
   {
     py::gil_scoped_release release;
     kernel(arrays);
   }
   // `arrays` goes with the GIL held: an imported tensor's deleter may need it.
+}
+
+// Module.time_evaluator's result: times a kernel on the arrays it is called with.
+struct Timer {
+  Kernel kernel;
+  runtime::TimingOptions options;
+  runtime::TimingResult operator()(const py::args& args) const {
+    std::vector<NDArray> arrays = arguments(kernel, args);
+    std::vector<const DLTensor*> tensors;
+    for (const NDArray& a : arrays) tensors.push_back(&a.tensor());
+    py::gil_scoped_release release;
+    return runtime::time_kernel(kernel, tensors, options);
+  }
+};
+
+runtime::CacheFlush parse_flush(const py::object& flush) {
+  if (flush.is_none()) return runtime::CacheFlush::kAuto;
+  return flush.cast<bool>() ? runtime::CacheFlush::kOn : runtime::CacheFlush::kOff;
 }
 
 std::string fspath(const py::object& path) {
@@ -338,6 +364,31 @@ void bind_runtime(py::module_& m) {
       .def_property_readonly("kind", [](const Module& self) { return kind(self); })
       .def("get_source", &Module::get_source, py::arg("format"))
       .def(
+          "time_evaluator",
+          [](const Module& self, const std::string& name, int number, int repeat,
+             double min_repeat_ms, const py::object& flush, int warmup) {
+            runtime::TimingOptions o;
+            o.number = number;
+            o.repeat = repeat;
+            o.min_repeat_ms = min_repeat_ms;
+            o.flush = parse_flush(flush);
+            o.warmup = warmup;
+            return Timer{name.empty() ? self.entry() : self.get(name), o};
+          },
+          py::arg("name") = "", py::kw_only(), py::arg("number") = runtime::TimingOptions{}.number,
+          py::arg("repeat") = runtime::TimingOptions{}.repeat,
+          py::arg("min_repeat_ms") = runtime::TimingOptions{}.min_repeat_ms,
+          py::arg("flush") = py::none(), py::arg("warmup") = runtime::TimingOptions{}.warmup,
+          R"(A timer for kernel `name` (the only one by default), called like the kernel:
+
+    timer = mod.time_evaluator(repeat=10)
+    r = timer(a, b, c)          # r.median, r.min, r.ci95, r.samples, r.number
+
+`number` calls per sample (0: as many as make a sample last `min_repeat_ms`),
+`repeat` samples, `warmup` calls first; `flush` (None: when the arrays fit in
+the last-level cache) evicts the arrays from the CPU caches before each
+sample. CPU kernels are timed as whole calls, GPU kernels by the device.)")
+      .def(
           "export_library",
           [](const Module& self, const py::object& path) { self.export_library(fspath(path)); },
           py::arg("path"))
@@ -347,6 +398,30 @@ void bind_runtime(py::module_& m) {
         for (const std::string& n : self.kernel_names()) names += (names.empty() ? "" : ", ") + n;
         return "kiln.Module(kind=" + kind(self) + ", kernels=[" + names + "])";
       });
+
+  py::class_<runtime::TimingResult>(m, "TimingResult",
+                                   "Seconds per call: median, min, a 95% confidence interval of "
+                                   "the median, and every sample.")
+      .def_readonly("median", &runtime::TimingResult::median_s)
+      .def_readonly("min", &runtime::TimingResult::min_s)
+      .def_property_readonly("ci95",
+                             [](const runtime::TimingResult& r) {
+                               return py::make_tuple(r.ci95_s[0], r.ci95_s[1]);
+                             })
+      .def_readonly("samples", &runtime::TimingResult::samples_s)
+      .def_readonly("number", &runtime::TimingResult::number)
+      .def_readonly("flushed", &runtime::TimingResult::flushed)
+      .def("__repr__", [](const runtime::TimingResult& r) {
+        char text[160];
+        std::snprintf(text, sizeof(text),
+                      "kiln.TimingResult(median=%.4g ms, min=%.4g ms, ci95=[%.4g, %.4g] ms, "
+                      "%zu samples of %d calls)",
+                      r.median_s * 1e3, r.min_s * 1e3, r.ci95_s[0] * 1e3, r.ci95_s[1] * 1e3,
+                      r.samples_s.size(), r.number);
+        return std::string(text);
+      });
+  py::class_<Timer>(m, "Timer", "Times a kernel on the arrays it is called with.")
+      .def("__call__", &Timer::operator());
 
   m.def(
       "load_module", [](const py::object& path) { return runtime::load_module(fspath(path)); },

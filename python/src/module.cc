@@ -12,4 +12,5 @@ PYBIND11_MODULE(_ffi, m) {
   kiln::python::bind_runtime(m);
   kiln::python::bind_codegen(m);
   kiln::python::bind_bench(m);
+  kiln::python::bind_search(m);
 }

@@ -1,4 +1,4 @@
-#include "codegen/cpu_hardware.h"
+#include "runtime/cpu_hardware.h"
 
 #include <sched.h>
 #include <unistd.h>
@@ -9,7 +9,7 @@
 #include <string>
 #include <utility>
 
-namespace kiln::codegen {
+namespace kiln::runtime {
 
 namespace {
 
@@ -97,32 +97,12 @@ CpuHardware read_host() {
   fallback(&hw.l3_cache_bytes, _SC_LEVEL3_CACHE_SIZE);
   if (hw.cache_line_bytes <= 0)
     hw.cache_line_bytes = static_cast<int>(std::max<long>(0, sysconf(_SC_LEVEL1_DCACHE_LINESIZE)));
-  const CpuHardware typical = default_cpu_hardware();
-  if (hw.l1d_cache_bytes <= 0) hw.l1d_cache_bytes = typical.l1d_cache_bytes;
-  if (hw.l2_cache_bytes <= 0) hw.l2_cache_bytes = typical.l2_cache_bytes;
-  if (hw.cache_line_bytes <= 0) hw.cache_line_bytes = typical.cache_line_bytes;
+  // Typical sizes where neither says.
+  if (hw.l1d_cache_bytes <= 0) hw.l1d_cache_bytes = 32 << 10;
+  if (hw.l2_cache_bytes <= 0) hw.l2_cache_bytes = 1 << 20;
+  if (hw.cache_line_bytes <= 0) hw.cache_line_bytes = 64;
   return hw;
 }
-
-struct Preset {
-  const char* cpu;
-  int64_t l1d_kb, l2_kb, l3_kb;  // per core, per core, one L3
-};
-
-// From the vendors' optimization manuals; the L3 is one CCX's on AMD and a
-// typical server part's on Intel, where it depends on the core count.
-constexpr Preset kPresets[] = {
-    {"znver1", 32, 512, 8 * 1024},          {"znver2", 32, 512, 16 * 1024},
-    {"znver3", 32, 512, 32 * 1024},         {"znver4", 32, 1024, 32 * 1024},
-    {"haswell", 32, 256, 30 * 1024},        {"broadwell", 32, 256, 35 * 1024},
-    {"skylake", 32, 256, 8 * 1024},         {"skylake-avx512", 32, 1024, 28 * 1024},
-    {"cascadelake", 32, 1024, 28 * 1024},   {"cooperlake", 32, 1024, 38 * 1024},
-    {"icelake-server", 48, 1280, 48 * 1024}, {"icelake-client", 48, 512, 8 * 1024},
-    {"tigerlake", 48, 1280, 12 * 1024},     {"alderlake", 48, 1280, 30 * 1024},
-    {"sapphirerapids", 48, 2048, 60 * 1024}, {"emeraldrapids", 48, 2048, 160 * 1024},
-    {"neoverse-n1", 64, 1024, 32 * 1024},   {"neoverse-v1", 64, 1024, 32 * 1024},
-    {"neoverse-v2", 64, 2048, 114 * 1024},
-};
 
 }  // namespace
 
@@ -131,26 +111,4 @@ const CpuHardware& host_cpu_hardware() {
   return host;
 }
 
-std::optional<CpuHardware> cpu_hardware_preset(const std::string& cpu) {
-  for (const Preset& p : kPresets) {
-    if (cpu != p.cpu) continue;
-    CpuHardware hw;
-    hw.l1d_cache_bytes = p.l1d_kb << 10;
-    hw.l2_cache_bytes = p.l2_kb << 10;
-    hw.l3_cache_bytes = p.l3_kb << 10;
-    hw.cache_line_bytes = 64;
-    return hw;
-  }
-  return std::nullopt;
-}
-
-CpuHardware default_cpu_hardware() {
-  CpuHardware hw;
-  hw.l1d_cache_bytes = 32 << 10;
-  hw.l2_cache_bytes = 1 << 20;
-  hw.l3_cache_bytes = 32 << 20;
-  hw.cache_line_bytes = 64;
-  return hw;
-}
-
-}  // namespace kiln::codegen
+}  // namespace kiln::runtime

@@ -1,0 +1,143 @@
+// The measurement layer measured: what the builder and the runner cost per
+// candidate beyond compiling and the kernel's own runs, and how repeatable a
+// measured latency is, alone and interleaved with other candidates.
+//
+//   ./build/bench/bench_measurement [--candidates 40] [--remeasure 20] [--json out.json]
+//
+// Overhead: random CPU schedules of matmul 256 and conv2d (the fuzzer's),
+// built and run through LocalBuilder and LocalRunner with worker processes,
+// as the search will; per candidate, build_s - compile_s and run_s - kernel_s.
+// Spread: the expert matmul 512 measured `remeasure` times on its own
+// (Runner::run), and `remeasure` times among three other candidates
+// interleaved (Runner::run_interleaved): the median of the medians and the
+// relative spread (max - min) / median.
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "bench/schedules/matmul_cpu.h"
+#include "fuzz/random_schedule.h"
+#include "search/measure.h"
+#include "workloads/workloads.h"
+
+using namespace kiln;
+using namespace kiln::search;
+
+namespace {
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.empty() ? 0 : v[v.size() / 2];
+}
+
+std::vector<sched::Trace> random_traces(const Task& task, int n, uint64_t seed) {
+  std::vector<sched::Trace> traces;
+  for (int i = 0; i < n; ++i) {
+    sched::Schedule sch(task.func(), seed + i, sched::ErrorRenderLevel::kFast);
+    sched::RandomEngine rng(seed * 7919 + i);
+    fuzz::ScheduleStats stats;
+    fuzz::apply_random_primitives(sch, rng, 6, &stats, {.thread_binding = false});
+    traces.push_back(sch.trace());
+  }
+  return traces;
+}
+
+struct Spread {
+  double median_s, relative_spread;
+};
+
+Spread spread_of(const std::vector<double>& medians) {
+  const double m = median(medians);
+  const auto [lo, hi] = std::minmax_element(medians.begin(), medians.end());
+  return {m, (*hi - *lo) / m};
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int candidates = 40, remeasure = 20;
+  std::string json_path;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    if (!std::strcmp(argv[i], "--candidates")) candidates = std::atoi(argv[i + 1]);
+    if (!std::strcmp(argv[i], "--remeasure")) remeasure = std::atoi(argv[i + 1]);
+    if (!std::strcmp(argv[i], "--json")) json_path = argv[i + 1];
+  }
+  const Target target("llvm");
+  LocalBuilder builder;
+  LocalRunner runner;
+  nlohmann::json out = {{"benchmark", "measurement"}, {"target", target.describe()}};
+
+  // Overhead per candidate.
+  std::printf("per-candidate overhead on %s (%d random schedules per task)\n", target.str().c_str(),
+              candidates);
+  std::printf("%-28s %10s %10s %12s %10s %10s %12s %6s\n", "task", "build ms", "compile",
+              "build extra", "run ms", "kernel", "run extra", "ok");
+  nlohmann::json overhead = nlohmann::json::array();
+  for (const auto& [name, shape] : std::vector<std::pair<std::string, std::map<std::string, int64_t>>>{
+           {"matmul", {{"M", 256}, {"N", 256}, {"K", 256}}},
+           {"conv2d_nhwc", {{"H", 28}, {"W", 28}, {"C", 64}, {"K", 64}}}}) {
+    const Task task = Task::from_workload(name, shape, target);
+    std::vector<TuningRecord> records = measure(task, random_traces(task, candidates, 1), builder,
+                                                runner, nullptr);
+    std::vector<double> build, compile, build_extra, run, kernel, run_extra;
+    int ok = 0;
+    for (const TuningRecord& r : records) {
+      build.push_back(r.build_s * 1e3);
+      compile.push_back(r.compile_s * 1e3);
+      build_extra.push_back((r.build_s - r.compile_s) * 1e3);
+      if (!r.ok()) continue;
+      ++ok;
+      run.push_back(r.run_s * 1e3);
+      kernel.push_back(r.kernel_s * 1e3);
+      run_extra.push_back((r.run_s - r.kernel_s) * 1e3);
+    }
+    const std::string label = name + " " + std::to_string(shape.begin()->second);
+    std::printf("%-28s %10.1f %10.1f %12.2f %10.1f %10.1f %12.2f %3d/%d\n", label.c_str(),
+                median(build), median(compile), median(build_extra), median(run), median(kernel),
+                median(run_extra), ok, candidates);
+    overhead.push_back({{"task", label}, {"median_build_ms", median(build)},
+                        {"median_compile_ms", median(compile)},
+                        {"median_build_extra_ms", median(build_extra)},
+                        {"median_run_ms", median(run)}, {"median_kernel_ms", median(kernel)},
+                        {"median_run_extra_ms", median(run_extra)}, {"ok", ok},
+                        {"candidates", candidates}});
+  }
+  out["overhead"] = overhead;
+
+  // Spread of a fixed kernel, alone and interleaved.
+  const Task task =
+      Task::from_workload("matmul", {{"M", 512}, {"N", 512}, {"K", 512}}, target);
+  std::vector<sched::Trace> traces = {
+      sched::expert_matmul_cpu(task.func(), target.vector_bytes / 4, target.num_cores).trace()};
+  for (const sched::Trace& t : random_traces(task, 3, 99)) traces.push_back(t);
+  std::vector<BuildInput> inputs;
+  for (const sched::Trace& t : traces) inputs.push_back({&task, t});
+  const std::vector<BuildResult> built = builder.build(inputs);
+  std::vector<double> alone, interleaved;
+  std::vector<RunInput> runs;
+  for (const BuildResult& b : built)
+    if (b.ok()) runs.push_back({&task, &b});
+  for (int i = 0; i < remeasure; ++i) {
+    alone.push_back(runner.run({runs[0]}).at(0).latency.median_s);
+    interleaved.push_back(runner.run_interleaved(runs, 10).at(0).latency.median_s);
+  }
+  const Spread a = spread_of(alone), b = spread_of(interleaved);
+  std::printf("\nexpert matmul 512, %d measurements (defaults: repeat %d, min_repeat_ms %.0f)\n",
+              remeasure, runner.options().timing.repeat, runner.options().timing.min_repeat_ms);
+  std::printf("  %-34s median %8.3f ms, spread %5.1f%%\n", "alone (Runner::run)", a.median_s * 1e3,
+              a.relative_spread * 100);
+  std::printf("  %-34s median %8.3f ms, spread %5.1f%%\n",
+              ("interleaved with " + std::to_string(runs.size() - 1) + " others, 10 rounds").c_str(),
+              b.median_s * 1e3, b.relative_spread * 100);
+  out["spread"] = {{"measurements", remeasure},
+                   {"alone", {{"median_s", a.median_s}, {"relative_spread", a.relative_spread}}},
+                   {"interleaved",
+                    {{"median_s", b.median_s}, {"relative_spread", b.relative_spread}}}};
+  if (!json_path.empty()) std::ofstream(json_path) << out.dump(2) << "\n";
+  return 0;
+}

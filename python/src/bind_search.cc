@@ -1,0 +1,169 @@
+// kiln._ffi: Task, TuningRecord, Database, measure and replay (search/).
+#include <pybind11/stl.h>
+
+#include <nlohmann/json.hpp>
+
+#include "python/src/bindings.h"
+#include "search/database.h"
+#include "search/measure.h"
+#include "search/replay.h"
+
+namespace kiln::python {
+
+namespace {
+
+using search::Database;
+using search::Task;
+using search::TuningRecord;
+
+py::object json_to_python(const nlohmann::json& j) {
+  return py::module_::import("json").attr("loads")(j.dump());
+}
+
+// A target argument: a Target, its text, or None for "llvm" (parsed when
+// called, not when the module is imported).
+Target target_of(const py::object& target) {
+  if (target.is_none()) return Target("llvm");
+  if (py::isinstance<py::str>(target)) return Target(target.cast<std::string>());
+  return target.cast<Target>();
+}
+
+runtime::TimingOptions timing_options(int repeat, double min_repeat_ms, const py::object& flush) {
+  runtime::TimingOptions o;
+  if (repeat > 0) o.repeat = repeat;
+  if (min_repeat_ms >= 0) o.min_repeat_ms = min_repeat_ms;
+  if (!flush.is_none()) o.flush = flush.cast<bool>() ? runtime::CacheFlush::kOn : runtime::CacheFlush::kOff;
+  return o;
+}
+
+}  // namespace
+
+void bind_search(py::module_& m) {
+  py::class_<Task>(m, "Task",
+                   "What is tuned: a function, the target, a weight (how often it occurs in "
+                   "its network) and a name.")
+      .def(py::init([](const PyPrimFunc& func, const py::object& target, double weight,
+                       const std::string& name) {
+             return Task(func, target_of(target), weight, name);
+           }),
+           py::arg("func"), py::arg("target") = py::none(), py::arg("weight") = 1.0,
+           py::arg("name") = "")
+      .def_static(
+          "from_workload",
+          [](const std::string& workload, const std::map<std::string, int64_t>& shape,
+             const py::object& target, double weight) {
+            return Task::from_workload(workload, shape, target_of(target), weight);
+          },
+          py::arg("workload"), py::arg("shape") = std::map<std::string, int64_t>{},
+          py::arg("target") = py::none(), py::arg("weight") = 1.0)
+      .def_property_readonly("func", [](const Task& t) { return to_py(t.func()); })
+      .def_property_readonly("target", &Task::target)
+      .def_property_readonly("weight", &Task::weight)
+      .def_property_readonly("name", &Task::name)
+      .def_property_readonly("workload", &Task::workload)
+      .def_property_readonly("shape", &Task::shape)
+      .def_property_readonly("id", &Task::id)
+      .def_property_readonly("key", &Task::key)
+      .def("__repr__", [](const Task& t) {
+        return "kiln.Task(" + t.name() + ", id=" + t.id() + ", target=\"" + t.target().str() +
+               "\")";
+      });
+
+  py::class_<TuningRecord>(m, "TuningRecord",
+                           "One measurement of a candidate, or the error it ended in.")
+      .def_readonly("task_id", &TuningRecord::task_id)
+      .def_readonly("target", &TuningRecord::target)
+      .def_readonly("trace", &TuningRecord::trace)
+      .def_readonly("scheduled_hash", &TuningRecord::scheduled_hash)
+      .def_readonly("status", &TuningRecord::status)
+      .def_readonly("error", &TuningRecord::error)
+      .def_readonly("max_error", &TuningRecord::max_error)
+      .def_readonly("build_s", &TuningRecord::build_s)
+      .def_readonly("compile_s", &TuningRecord::compile_s)
+      .def_readonly("run_s", &TuningRecord::run_s)
+      .def_readonly("kernel_s", &TuningRecord::kernel_s)
+      .def_readonly("timestamp", &TuningRecord::timestamp)
+      .def_readonly("stage", &TuningRecord::stage)
+      .def_readonly("winner", &TuningRecord::winner)
+      .def_property_readonly("ok", &TuningRecord::ok)
+      .def_property_readonly("latency",
+                             [](const TuningRecord& r) -> py::object {
+                               if (!r.ok()) return py::none();
+                               return py::float_(r.latency.median_s);
+                             })
+      .def("to_json", [](const TuningRecord& r) { return json_to_python(search::record_to_json(r)); })
+      .def("__repr__", [](const TuningRecord& r) {
+        std::string what = r.ok() ? std::to_string(r.latency.median_s * 1e3) + " ms"
+                                  : r.status + ": " + r.error.substr(0, 80);
+        return "kiln.TuningRecord(" + what + ")";
+      });
+
+  py::class_<Database>(m, "Database",
+                       "A tuning log (JSON Lines, append-only): records by task and target.")
+      .def(py::init<std::string>(), py::arg("path"))
+      .def_property_readonly("path", &Database::path)
+      .def_property_readonly("warnings", &Database::warnings)
+      .def("__len__", &Database::size)
+      .def(
+          "records",
+          [](const Database& db, const Task& t) { return db.records(t.id(), t.target().str()); },
+          py::arg("task"))
+      .def(
+          "best",
+          [](const Database& db, const Task& t, size_t k) {
+            return db.best(t.id(), t.target().str(), k);
+          },
+          py::arg("task"), py::arg("k") = 1)
+      .def("tasks",
+           [](const Database& db) {
+             py::list out;
+             for (const search::StoredTask& t : db.tasks()) {
+               py::dict d;
+               d["id"] = t.id;
+               d["name"] = t.name;
+               d["workload"] = t.workload;
+               d["shape"] = t.shape;
+               d["func"] = t.func_text;
+               out.append(d);
+             }
+             return out;
+           })
+      .def("__repr__", [](const Database& db) {
+        return "kiln.Database(\"" + db.path() + "\", " + std::to_string(db.size()) + " records)";
+      });
+
+  m.def(
+      "measure",
+      [](const Task& task, const std::vector<sched::Trace>& traces, const std::string& log,
+         int repeat, double min_repeat_ms, const py::object& flush, int array_offset,
+         double timeout_s, bool final_remeasure) {
+        py::gil_scoped_release release;
+        search::LocalBuilder builder;
+        search::RunnerOptions options;
+        options.timing = timing_options(repeat, min_repeat_ms, flush);
+        options.array_offset = array_offset;
+        options.timeout_s = timeout_s;
+        search::LocalRunner runner(options);
+        std::unique_ptr<Database> db = log.empty() ? nullptr : std::make_unique<Database>(log);
+        std::vector<TuningRecord> records = search::measure(task, traces, builder, runner, db.get());
+        if (final_remeasure && db) {
+          for (TuningRecord& r : search::measure_final(task, *db, builder, runner))
+            records.push_back(std::move(r));
+        }
+        return records;
+      },
+      py::arg("task"), py::arg("traces"), py::arg("log") = "", py::arg("repeat") = 0,
+      py::arg("min_repeat_ms") = -1.0, py::arg("flush") = py::none(), py::arg("array_offset") = 16,
+      py::arg("timeout_s") = 60.0, py::arg("final") = false);
+
+  m.def(
+      "replay",
+      [](const std::string& log, const PyPrimFunc& func, const Target& target) {
+        Database db(log);
+        search::Replayed r = search::replay(db, func, target);
+        return py::make_tuple(r.module, r.record, r.schedule, r.warnings);
+      },
+      py::arg("log"), py::arg("func"), py::arg("target"));
+}
+
+}  // namespace kiln::python
