@@ -8,9 +8,9 @@
 // built and run through LocalBuilder and LocalRunner with worker processes,
 // as the search will; per candidate, build_s - compile_s and run_s - kernel_s.
 // Spread: the expert matmul 512 measured `remeasure` times on its own
-// (Runner::run), and `remeasure` times among three other candidates
-// interleaved (Runner::run_interleaved): the median of the medians and the
-// relative spread (max - min) / median.
+// (Runner::run), and `remeasure` times among three variants of it (other
+// blockings) interleaved (Runner::run_interleaved): the median of the
+// medians and the relative spread (max - min) / median.
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -96,7 +96,8 @@ int main(int argc, char** argv) {
       kernel.push_back(r.kernel_s * 1e3);
       run_extra.push_back((r.run_s - r.kernel_s) * 1e3);
     }
-    const std::string label = name + " " + std::to_string(shape.begin()->second);
+    std::string label = name;
+    for (const auto& [k, v] : shape) label += " " + k + "=" + std::to_string(v);
     std::printf("%-28s %10.1f %10.1f %12.2f %10.1f %10.1f %12.2f %3d/%d\n", label.c_str(),
                 median(build), median(compile), median(build_extra), median(run), median(kernel),
                 median(run_extra), ok, candidates);
@@ -112,21 +113,31 @@ int main(int argc, char** argv) {
   // Spread of a fixed kernel, alone and interleaved.
   const Task task =
       Task::from_workload("matmul", {{"M", 512}, {"N", 512}, {"K", 512}}, target);
-  std::vector<sched::Trace> traces = {
-      sched::expert_matmul_cpu(task.func(), target.vector_bytes / 4, target.num_cores).trace()};
-  for (const sched::Trace& t : random_traces(task, 3, 99)) traces.push_back(t);
+  // The expert and three variants of it (other blockings): the kind of
+  // near-best programs a final re-measurement compares.
+  std::vector<sched::Trace> traces;
+  for (int rows : {0, 64, 128, 256})
+    traces.push_back(sched::expert_matmul_cpu(task.func(), target.vector_bytes / 4,
+                                              target.num_cores, {0, 0, rows})
+                         .trace());
   std::vector<BuildInput> inputs;
   for (const sched::Trace& t : traces) inputs.push_back({&task, t});
   const std::vector<BuildResult> built = builder.build(inputs);
-  std::vector<double> alone, interleaved;
+  // The medians of the expert, and its ratio to the first variant: the
+  // comparison a final re-measurement exists to get right.
+  std::vector<double> alone, interleaved, ratio_alone, ratio_interleaved;
   std::vector<RunInput> runs;
   for (const BuildResult& b : built)
     if (b.ok()) runs.push_back({&task, &b});
   for (int i = 0; i < remeasure; ++i) {
     alone.push_back(runner.run({runs[0]}).at(0).latency.median_s);
-    interleaved.push_back(runner.run_interleaved(runs, 10).at(0).latency.median_s);
+    ratio_alone.push_back(alone.back() / runner.run({runs[1]}).at(0).latency.median_s);
+    const std::vector<RunResult> together = runner.run_interleaved(runs, 10);
+    interleaved.push_back(together.at(0).latency.median_s);
+    ratio_interleaved.push_back(interleaved.back() / together.at(1).latency.median_s);
   }
   const Spread a = spread_of(alone), b = spread_of(interleaved);
+  const Spread ra = spread_of(ratio_alone), rb = spread_of(ratio_interleaved);
   std::printf("\nexpert matmul 512, %d measurements (defaults: repeat %d, min_repeat_ms %.0f)\n",
               remeasure, runner.options().timing.repeat, runner.options().timing.min_repeat_ms);
   std::printf("  %-34s median %8.3f ms, spread %5.1f%%\n", "alone (Runner::run)", a.median_s * 1e3,
@@ -134,10 +145,22 @@ int main(int argc, char** argv) {
   std::printf("  %-34s median %8.3f ms, spread %5.1f%%\n",
               ("interleaved with " + std::to_string(runs.size() - 1) + " others, 10 rounds").c_str(),
               b.median_s * 1e3, b.relative_spread * 100);
+  std::printf("  %-34s median %8.3f,    spread %5.1f%%\n", "its ratio to a variant, alone", ra.median_s,
+              ra.relative_spread * 100);
+  std::printf("  %-34s median %8.3f,    spread %5.1f%%\n", "its ratio to a variant, interleaved",
+              rb.median_s, rb.relative_spread * 100);
+  std::printf("  medians alone (ms):      ");
+  for (double m : alone) std::printf(" %.3f", m * 1e3);
+  std::printf("\n  medians interleaved (ms):");
+  for (double m : interleaved) std::printf(" %.3f", m * 1e3);
+  std::printf("\n");
   out["spread"] = {{"measurements", remeasure},
                    {"alone", {{"median_s", a.median_s}, {"relative_spread", a.relative_spread}}},
                    {"interleaved",
-                    {{"median_s", b.median_s}, {"relative_spread", b.relative_spread}}}};
+                    {{"median_s", b.median_s}, {"relative_spread", b.relative_spread}}},
+                   {"ratio_alone", {{"median", ra.median_s}, {"relative_spread", ra.relative_spread}}},
+                   {"ratio_interleaved",
+                    {{"median", rb.median_s}, {"relative_spread", rb.relative_spread}}}};
   if (!json_path.empty()) std::ofstream(json_path) << out.dump(2) << "\n";
   return 0;
 }

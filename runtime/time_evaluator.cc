@@ -69,10 +69,10 @@ TimingResult summarize(std::vector<double> samples, int number) {
 TimingResult time_kernel(const Kernel& kernel, const std::vector<const DLTensor*>& args,
                          const TimingOptions& options) {
   if (options.repeat < 1 || options.number < 0 || options.warmup < 0 ||
-      !(options.min_repeat_ms >= 0))
+      !(options.min_repeat_ms >= 0) || !(options.budget_ms >= 0))
     throw RuntimeError("time_kernel: repeat (" + std::to_string(options.repeat) +
                        ") must be at least 1, number (" + std::to_string(options.number) +
-                       "; 0 for automatic), warmup and min_repeat_ms at least 0");
+                       "; 0 for automatic), warmup, min_repeat_ms and budget_ms at least 0");
   auto* gpu = dynamic_cast<GpuModuleNode*>(kernel.module());
   const bool flush = !gpu && (options.flush == CacheFlush::kOn ||
                               (options.flush == CacheFlush::kAuto && fits_in_last_level_cache(args)));
@@ -102,7 +102,12 @@ TimingResult time_kernel(const Kernel& kernel, const std::vector<const DLTensor*
     }
   }
   std::vector<double> samples;
-  for (int r = 0; r < options.repeat; ++r) samples.push_back(sample(number));
+  double spent_ms = 0;
+  for (int r = 0; r < options.repeat; ++r) {
+    if (options.budget_ms > 0 && r >= 3 && spent_ms >= options.budget_ms) break;
+    samples.push_back(sample(number));
+    spent_ms += samples.back() * number * 1e3;
+  }
   TimingResult result = summarize(std::move(samples), number);
   result.flushed = flush;
   return result;

@@ -41,6 +41,9 @@ struct TimingOptions {
   int repeat = 30;           // samples
   double min_repeat_ms = 1;  // the least a sample lasts when number is 0
   CacheFlush flush = CacheFlush::kAuto;
+  // 0: none. Else sampling stops once the samples took this long in all
+  // (after at least 3): a slow kernel gets fewer samples, not more time.
+  double budget_ms = 0;
 };
 
 struct TimingResult {

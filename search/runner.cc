@@ -71,7 +71,7 @@ json timing_json(const runtime::TimingOptions& o) {
                       : o.flush == runtime::CacheFlush::kOff ? "off"
                                                              : "auto";
   return {{"warmup", o.warmup}, {"number", o.number}, {"repeat", o.repeat},
-          {"min_repeat_ms", o.min_repeat_ms}, {"flush", flush}};
+          {"min_repeat_ms", o.min_repeat_ms}, {"budget_ms", o.budget_ms}, {"flush", flush}};
 }
 
 RunResult result_from_json(const json& j) {

@@ -31,8 +31,16 @@ struct RunResult {
   bool ok() const { return status == "ok"; }
 };
 
+// The runtime's protocol with a budget: a slow candidate (it will not be the
+// best) is measured with fewer samples instead of for longer.
+inline runtime::TimingOptions runner_timing() {
+  runtime::TimingOptions o;
+  o.budget_ms = 200;
+  return o;
+}
+
 struct RunnerOptions {
-  runtime::TimingOptions timing;
+  runtime::TimingOptions timing = runner_timing();
   // Where the arguments' data start past a 64-byte boundary. 16: as NumPy's
   // large arrays do, so that a record says what a NumPy caller gets
   // (including the copy of an array a kernel wants on a cache line).

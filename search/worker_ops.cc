@@ -199,6 +199,7 @@ runtime::TimingOptions timing_options(const json& j) {
   o.number = j.value("number", o.number);
   o.repeat = j.value("repeat", o.repeat);
   o.min_repeat_ms = j.value("min_repeat_ms", o.min_repeat_ms);
+  o.budget_ms = j.value("budget_ms", o.budget_ms);
   const std::string flush = j.value("flush", std::string("auto"));
   o.flush = flush == "on" ? runtime::CacheFlush::kOn
             : flush == "off" ? runtime::CacheFlush::kOff
@@ -242,7 +243,9 @@ Message run(const Message& request, WorkerState& state) {
     for (Candidate& c : candidates) {
       if (c.result["status"] != status::kOk) continue;
       runtime::TimingOptions one = options;
-      one.warmup = 0;
+      // A warm-up call first: the sample then starts from the state a
+      // sample of its own measurement would (pool awake, pages mapped).
+      one.warmup = 1;
       one.repeat = 1;
       one.number = c.number;
       try {

@@ -366,26 +366,29 @@ void bind_runtime(py::module_& m) {
       .def(
           "time_evaluator",
           [](const Module& self, const std::string& name, int number, int repeat,
-             double min_repeat_ms, const py::object& flush, int warmup) {
+             double min_repeat_ms, const py::object& flush, int warmup, double budget_ms) {
             runtime::TimingOptions o;
             o.number = number;
             o.repeat = repeat;
             o.min_repeat_ms = min_repeat_ms;
             o.flush = parse_flush(flush);
             o.warmup = warmup;
+            o.budget_ms = budget_ms;
             return Timer{name.empty() ? self.entry() : self.get(name), o};
           },
           py::arg("name") = "", py::kw_only(), py::arg("number") = runtime::TimingOptions{}.number,
           py::arg("repeat") = runtime::TimingOptions{}.repeat,
           py::arg("min_repeat_ms") = runtime::TimingOptions{}.min_repeat_ms,
           py::arg("flush") = py::none(), py::arg("warmup") = runtime::TimingOptions{}.warmup,
+          py::arg("budget_ms") = runtime::TimingOptions{}.budget_ms,
           R"(A timer for kernel `name` (the only one by default), called like the kernel:
 
     timer = mod.time_evaluator(repeat=10)
     r = timer(a, b, c)          # r.median, r.min, r.ci95, r.samples, r.number
 
 `number` calls per sample (0: as many as make a sample last `min_repeat_ms`),
-`repeat` samples, `warmup` calls first; `flush` (None: when the arrays fit in
+`repeat` samples (fewer, but at least 3, once they took `budget_ms` when it is
+not 0), `warmup` calls first; `flush` (None: when the arrays fit in
 the last-level cache) evicts the arrays from the CPU caches before each
 sample. CPU kernels are timed as whole calls, GPU kernels by the device.)")
       .def(

@@ -29,7 +29,7 @@ Target target_of(const py::object& target) {
 }
 
 runtime::TimingOptions timing_options(int repeat, double min_repeat_ms, const py::object& flush) {
-  runtime::TimingOptions o;
+  runtime::TimingOptions o = search::runner_timing();
   if (repeat > 0) o.repeat = repeat;
   if (min_repeat_ms >= 0) o.min_repeat_ms = min_repeat_ms;
   if (!flush.is_none()) o.flush = flush.cast<bool>() ? runtime::CacheFlush::kOn : runtime::CacheFlush::kOff;

@@ -65,6 +65,10 @@ TEST(TimeEvaluator, NumberGrowsUntilASampleLastsMinRepeatMs) {
   const TimingResult fixed = time_kernel(m.entry(), {&x.tensor()}, o);
   EXPECT_EQ(fixed.number, 2);
   EXPECT_TRUE(fixed.flushed);
+  // A budget stops sampling early, after at least 3 samples.
+  o.repeat = 100;
+  o.budget_ms = 1;
+  EXPECT_EQ(time_kernel(m.entry(), {&x.tensor()}, o).samples_s.size(), 3u);
   o.repeat = 0;
   EXPECT_THROW(time_kernel(m.entry(), {&x.tensor()}, o), RuntimeError);
 }
