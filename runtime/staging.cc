@@ -78,7 +78,7 @@ void report_copy(const KernelSignature& signature, const ParamInfo& param, size_
   const bool required = alignment == static_cast<size_t>(signature.alignment);
   std::fprintf(stderr,
                "kiln: kernel `%s` copies argument `%s` (%s) to aligned memory at each call: it "
-               "starts %zu bytes past a %zu-byte boundary, %s (the first copy took %.3f ms). Arrays "
+               "starts %zu bytes past a %zu-byte boundary, %s (the first copy took %.2g ms). Arrays "
                "from kiln.nd.empty or kiln.nd.array are aligned and skip it.\n",
                signature.name.c_str(), param.name.c_str(), size_text(bytes).c_str(), offset,
                alignment,

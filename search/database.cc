@@ -24,20 +24,24 @@ namespace {
 
 std::string errno_text() { return std::strerror(errno); }
 
-json task_line(const Task& task) {
-  return {{"kind", "task"},
-          {"version", 1},
-          {"kiln", kiln_version()},
-          {"id", task.id()},
-          {"name", task.name()},
-          {"workload", task.workload()},
-          {"shape", task.shape()},
-          {"func", ir::to_script(task.func())}};
+nlohmann::ordered_json task_line(const Task& task) {
+  nlohmann::ordered_json j = {{"kind", "task"},
+                              {"version", 1},
+                              {"kiln", kiln_version()},
+                              {"id", task.id()},
+                              {"name", task.name()},
+                              {"workload", task.workload()},
+                              {"shape", task.shape()},
+                              {"func", ir::to_script(task.func())}};
+  return j;
 }
 
-json target_line(const Target& target) {
-  return {{"kind", "target"}, {"version", 1}, {"key", target.str()},
-          {"description", target.describe()}};
+nlohmann::ordered_json target_line(const Target& target) {
+  nlohmann::ordered_json j = {{"kind", "target"},
+                              {"version", 1},
+                              {"key", target.str()},
+                              {"description", target.describe()}};
+  return j;
 }
 
 // Closes a file descriptor when it goes.

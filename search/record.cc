@@ -29,35 +29,34 @@ std::string utc_timestamp() {
 namespace {
 
 // NaN is not JSON: null stands for it.
-json number_or_null(double v) { return std::isnan(v) ? json() : json(v); }
+nlohmann::ordered_json number_or_null(double v) {
+  return std::isnan(v) ? nlohmann::ordered_json() : nlohmann::ordered_json(v);
+}
 
 }  // namespace
 
-json record_to_json(const TuningRecord& r) {
-  json j = {{"kind", "record"},
-            {"version", 1},
-            {"kiln", r.kiln_version},
-            {"task", r.task_id},
-            {"target", r.target},
-            {"trace", r.trace.to_json()},
-            {"scheduled_hash", r.scheduled_hash},
-            {"status", r.status},
-            {"max_error", number_or_null(r.max_error)},
-            {"build_s", r.build_s},
-            {"compile_s", r.compile_s},
-            {"run_s", r.run_s},
-            {"kernel_s", r.kernel_s},
-            {"stage", r.stage},
-            {"timestamp", r.timestamp}};
-  if (r.winner) j["winner"] = true;
+nlohmann::ordered_json record_to_json(const TuningRecord& r) {
+  // What a person reading the log looks for first comes first; the trace last.
+  nlohmann::ordered_json j = {{"kind", "record"}, {"version", 1}, {"kiln", r.kiln_version},
+                              {"task", r.task_id}, {"target", r.target}, {"status", r.status}};
   if (!r.ok()) j["error"] = r.error;
   if (r.ok()) {
     const Latency& l = r.latency;
-    j["latency"] = {{"median_s", l.median_s},       {"min_s", l.min_s},
-                    {"ci95_s", l.ci95_s},           {"samples_s", l.samples_s},
-                    {"number", l.number},           {"flushed", l.flushed},
+    j["latency"] = {{"median_s", l.median_s},   {"min_s", l.min_s},
+                    {"ci95_s", l.ci95_s},       {"samples_s", l.samples_s},
+                    {"number", l.number},       {"flushed", l.flushed},
                     {"array_offset", l.array_offset}};
   }
+  j["max_error"] = number_or_null(r.max_error);
+  j["build_s"] = r.build_s;
+  j["compile_s"] = r.compile_s;
+  j["run_s"] = r.run_s;
+  j["kernel_s"] = r.kernel_s;
+  j["stage"] = r.stage;
+  if (r.winner) j["winner"] = true;
+  j["timestamp"] = r.timestamp;
+  j["scheduled_hash"] = r.scheduled_hash;
+  j["trace"] = r.trace.to_json();
   return j;
 }
 

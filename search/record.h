@@ -61,8 +61,9 @@ struct TuningRecord {
   bool ok() const { return status == status::kOk; }
 };
 
-// The record's line (without the task and target it refers to).
-nlohmann::json record_to_json(const TuningRecord& record);
+// The record's line (without the task and target it refers to), its fields
+// in the order tuning_logs/README.md lists them.
+nlohmann::ordered_json record_to_json(const TuningRecord& record);
 // Throws std::invalid_argument naming the missing or bad field.
 TuningRecord record_from_json(const nlohmann::json& json);
 

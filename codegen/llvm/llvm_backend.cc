@@ -130,7 +130,7 @@ void declare_vector_width(llvm::Function& f) {
 runtime::KernelSignature with_access_facts(const LoweredKernel& kernel, const Target& target) {
   runtime::KernelSignature sig = kernel.signature;
   const auto stored = stored_buffers(kernel.func->body);
-  const std::vector<bool> wants_alignment = params_wanting_alignment(kernel.func);
+  const std::vector<bool> wants_alignment = params_wanting_alignment(kernel.func, target.vector_bytes);
   for (size_t i = 0; i < sig.params.size(); ++i) {
     sig.params[i].written = stored.count(kernel.func->params[i].get()) > 0;
     sig.params[i].preferred_alignment = wants_alignment[i] ? target.cache_line_bytes : 0;

@@ -41,7 +41,8 @@ class WideAccessCounter : public ir::IRVisitor {
 
 }  // namespace
 
-std::vector<bool> params_wanting_alignment(const ir::PrimFunc& lowered) {
+std::vector<bool> params_wanting_alignment(const ir::PrimFunc& lowered, int vector_bytes) {
+  if (vector_bytes <= 16) return std::vector<bool>(lowered->params.size(), false);
   WideAccessCounter counter;
   counter.visit(lowered->body);
   std::vector<bool> wants;

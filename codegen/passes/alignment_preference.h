@@ -1,6 +1,7 @@
 // Which parameters a lowered CPU kernel runs much faster on when their data
 // start on a cache line: those it reads or writes with vectors wider than 16
-// bytes many times over. On an array that starts off a line (NumPy's start
+// bytes many times over, on a CPU whose registers are that wide (vectors of
+// 16 bytes or narrower never straddle a line of 16-byte aligned data). On an array that starts off a line (NumPy's start
 // 16 bytes past one) each such access straddles two lines and the kernel can
 // run at half speed; the runtime then copies the array to aligned memory
 // before the call (runtime/staging.h), which costs one pass over it, small
@@ -18,7 +19,8 @@ inline constexpr double kAlignmentReuse = 8.0;
 
 // For each parameter of `lowered` (codegen/lowered_form.h), whether the
 // elements its wide vector accesses touch, counted over every iteration of
-// their loops, are at least kAlignmentReuse times its size.
-std::vector<bool> params_wanting_alignment(const ir::PrimFunc& lowered);
+// their loops, are at least kAlignmentReuse times its size, on a CPU with
+// `vector_bytes`-wide registers.
+std::vector<bool> params_wanting_alignment(const ir::PrimFunc& lowered, int vector_bytes);
 
 }  // namespace kiln::codegen
