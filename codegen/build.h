@@ -10,6 +10,7 @@
 #include "codegen/target.h"
 #include "ir/function.h"
 #include "runtime/module.h"
+#include "runtime/time_evaluator.h"
 
 namespace kiln {
 
@@ -35,6 +36,16 @@ class BuildError : public std::runtime_error {
  public:
   explicit BuildError(const std::string& what) : std::runtime_error(what) {}
 };
+
+// Times the module's only kernel on `args` with the runtime's protocol
+// (runtime/time_evaluator.h: warm-up, samples, median and its 95% interval).
+//   runtime::TimingResult r = kiln::time(m, {a, b, c});
+inline runtime::TimingResult time(const Module& module, const std::vector<NDArray>& args,
+                                  const runtime::TimingOptions& options = {}) {
+  std::vector<const DLTensor*> tensors;
+  for (const NDArray& a : args) tensors.push_back(&a.tensor());
+  return runtime::time_kernel(module.entry(), tensors, options);
+}
 
 // The logical signature of `func`: parameter names, dtypes and shapes.
 runtime::KernelSignature signature_of(const ir::PrimFunc& func);

@@ -68,3 +68,24 @@ TEST(BuildLLVM, SignatureCarriesNamesShapesAndDtypes) {
 
 }  // namespace
 }  // namespace kiln
+
+namespace kiln {
+namespace {
+
+TEST(BuildLLVM, TimeAModuleAsUsersDo) {
+  const ir::PrimFunc f = workloads::get("softmax", {{"M", 16}, {"N", 64}}).func;
+  Module m = build(f, Target("llvm"));
+  std::vector<NDArray> args;
+  for (const ir::Buffer& p : f->params)
+    args.push_back(NDArray::empty(ir::static_shape(p), runtime::parse_dtype("float32")));
+  for (int64_t i = 0; i < args[0].num_elements(); ++i) static_cast<float*>(args[0].data())[i] = 0.5f;
+  const runtime::TimingResult r = time(m, args);
+  EXPECT_EQ(r.samples_s.size(), 30u);  // the defaults
+  EXPECT_GT(r.median_s, 0);
+  EXPECT_LE(r.ci95_s[0], r.median_s);
+  EXPECT_GE(r.ci95_s[1], r.median_s);
+  EXPECT_GE(r.number * r.median_s, 0.5e-3);  // samples of about 1 ms at least
+}
+
+}  // namespace
+}  // namespace kiln

@@ -9,9 +9,11 @@
 
 #include <filesystem>
 
+#include "bench/schedules/gpu_schedules.h"
 #include "codegen/llvm/llvm_backend.h"
 #include "fuzz/random_schedule.h"
 #include "ir/dsl/te.h"
+#include "runtime/opencl/opencl_context.h"
 #include "search/replay.h"
 #include "tests/cpp/codegen/llvm_test_util.h"
 #include "workloads/workloads.h"
@@ -184,6 +186,31 @@ TEST(Measure, RandomSchedulesOfWorkloadsAreMeasuredAndCorrect) {
       }
     }
   }
+}
+
+}  // namespace
+}  // namespace kiln::search
+
+namespace kiln::search {
+namespace {
+
+// A GPU schedule measured on OpenCL (PoCL runs it on the CPU): the builder
+// sends OpenCL C and its launch description, the worker builds and times it
+// with device arrays, and the output is checked like any other.
+TEST(Measure, GpuCandidatesRunOnOpenCL) {
+  if (!runtime::opencl::opencl_available()) GTEST_SKIP() << "no OpenCL device";
+  const Task task =
+      Task::from_workload("matmul", {{"M", 128}, {"N", 128}, {"K", 64}}, Target("opencl"));
+  sched::Schedule sch(task.func());
+  bench::gpu::schedule_matmul(sch, {});
+  LocalBuilder builder;
+  RunnerOptions options;
+  options.timing.repeat = 3;
+  LocalRunner runner(options);
+  const TuningRecord r = measure(task, {sch.trace()}, builder, runner, nullptr).at(0);
+  ASSERT_TRUE(r.ok()) << r.status << ": " << r.error;
+  EXPECT_LE(r.max_error, 1e-3);
+  EXPECT_EQ(r.latency.array_offset, 0);  // device arrays
 }
 
 }  // namespace
