@@ -9,6 +9,11 @@ Schedule::Schedule(ir::PrimFunc func, uint64_t seed, ErrorRenderLevel level)
   if (!func_) throw std::invalid_argument("Schedule needs a function");
 }
 
+Schedule::Schedule(ir::PrimFunc func, RandomEngine rng, ErrorRenderLevel level)
+    : original_(func), func_(std::move(func)), rng_(rng), render_level_(level) {
+  if (!func_) throw std::invalid_argument("Schedule needs a function");
+}
+
 const Schedule::Symbol& Schedule::symbol(const RV& rv, RV::Kind kind) const {
   if (rv.kind != kind || rv.id < 0 || rv.id >= static_cast<int>(symbols_.size()))
     throw std::invalid_argument("handle does not belong to this schedule");

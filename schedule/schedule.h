@@ -31,12 +31,21 @@ class Schedule {
  public:
   explicit Schedule(ir::PrimFunc func, uint64_t seed = 0,
                     ErrorRenderLevel level = ErrorRenderLevel::kDetail);
+  // With a given random stream (the search forks one per candidate).
+  Schedule(ir::PrimFunc func, RandomEngine rng, ErrorRenderLevel level);
 
   const ir::PrimFunc& func() const { return func_; }
   const ir::PrimFunc& original() const { return original_; }
   const Trace& trace() const { return trace_; }
-  // An independent copy (the IR is shared; the handle table and trace are copied).
-  Schedule copy() const { return *this; }
+  // An independent copy (the IR is shared; the handle table and trace are
+  // copied) with a random stream forked from this one's, which advances: the
+  // two never draw the same numbers. (A plain copy, Schedule(other), shares
+  // the stream's state; only throwaway trials should use it.)
+  Schedule copy() const {
+    Schedule out = *this;
+    out.rng_ = rng_.fork();
+    return out;
+  }
   void set_error_render_level(ErrorRenderLevel level) { render_level_ = level; }
   RandomEngine& random_engine() { return rng_; }
 
@@ -63,6 +72,10 @@ class Schedule {
                             const std::vector<double>& probs,
                             std::optional<int64_t> decision = std::nullopt);
   LoopRV sample_compute_location(BlockRV block, std::optional<int64_t> decision = std::nullopt);
+  // The decisions sample_compute_location could make for `block` now: -2
+  // inline (when legal), -1 root, i the i-th loop of its first consumer
+  // where compute_at is legal. Records nothing.
+  std::vector<int64_t> compute_location_candidates(BlockRV block);
 
   // ---- loops
   std::vector<LoopRV> split(LoopRV loop, const std::vector<Factor>& factors);
@@ -76,6 +89,9 @@ class Schedule {
   // thread_axis: "blockIdx.x", "threadIdx.y", "vthread.x", ...
   void bind(LoopRV loop, const std::string& thread_axis);
   void annotate(RV block_or_loop, const std::string& key, const Attr& value);
+  // The annotation's value is a sampled one (sample_categorical): mutating
+  // the decision changes the annotation.
+  void annotate(RV block_or_loop, const std::string& key, ExprRV value);
   void unannotate(RV block_or_loop, const std::string& key);
 
   // ---- compute location (primitives/compute_at.cc)
@@ -180,7 +196,8 @@ class Schedule {
   ir::PrimFunc func_;
   std::vector<Symbol> symbols_;
   Trace trace_;
-  RandomEngine rng_;
+  // Mutable: copy() forks it, which advances it, on a const schedule too.
+  mutable RandomEngine rng_;
   ErrorRenderLevel render_level_;
 };
 

@@ -1,8 +1,10 @@
 #include "schedule/trace.h"
 
 #include <nlohmann/json.hpp>
+#include <algorithm>
 #include <stdexcept>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "schedule/schedule.h"
 
@@ -92,6 +94,30 @@ Trace Trace::with_decision(size_t index, Decision d) const {
                                 " is not a sampling instruction");
   Trace t = *this;
   t.decisions_[index] = std::move(d);
+  return t;
+}
+
+Trace Trace::prefix(size_t n) const {
+  Trace t;
+  for (size_t i = 0; i < std::min(n, insts_.size()); ++i) t.append(insts_[i], decision_of(i));
+  return t;
+}
+
+Trace Trace::without_dead_code() const {
+  std::unordered_set<int64_t> used;
+  std::vector<bool> live(insts_.size());
+  for (size_t i = insts_.size(); i-- > 0;) {
+    const Instruction& inst = insts_[i];
+    bool needed = !inst.kind->is_pure;
+    for (const RV& out : inst.outputs) needed |= used.count(rv_key(out)) > 0;
+    live[i] = needed;
+    if (!needed) continue;
+    for (const Input& in : inst.inputs)
+      if (const RV* rv = std::get_if<RV>(&in)) used.insert(rv_key(*rv));
+  }
+  Trace t;
+  for (size_t i = 0; i < insts_.size(); ++i)
+    if (live[i]) t.append(insts_[i], decision_of(i));
   return t;
 }
 

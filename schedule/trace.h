@@ -23,6 +23,11 @@ class Trace {
   std::optional<Decision> decision_of(size_t index) const;
   // A copy whose instruction `index` (a sampling one) has decision `d`.
   Trace with_decision(size_t index, Decision d) const;
+  // The first `n` instructions, with their decisions.
+  Trace prefix(size_t n) const;
+  // Without the queries (get_block, get_loops, ...) whose outputs nothing
+  // after them uses: the same schedule, replayed with less work.
+  Trace without_dead_code() const;
 
   // `b0 = sch.get_block("C")` ... one line per instruction.
   std::string as_python() const;

@@ -121,7 +121,11 @@ void bind_schedule(py::module_& m) {
              if (py::isinstance<py::int_>(d)) return t.with_decision(index, d.cast<int64_t>());
              return t.with_decision(index, d.cast<std::vector<int64_t>>());
            })
-      .def("apply_to_schedule", [](const sched::Trace& t, Schedule& sch) { t.apply_to(sch); });
+      .def("apply_to_schedule", [](const sched::Trace& t, Schedule& sch) { t.apply_to(sch); })
+      .def("prefix", &sched::Trace::prefix, py::arg("n"),
+           "The first n instructions, with their decisions.")
+      .def("without_dead_code", &sched::Trace::without_dead_code,
+           "Without the queries whose outputs nothing uses: the same schedule.");
 
   py::class_<Schedule> s(m, "Schedule");
   s.def(py::init([](const PyPrimFunc& f, uint64_t seed, bool fast_errors) {
@@ -132,7 +136,8 @@ void bind_schedule(py::module_& m) {
         py::arg("func"), py::arg("seed") = 0, py::arg("fast_errors") = false)
       .def_property_readonly("func", [](const Schedule& sch) { return to_py(sch.func()); })
       .def_property_readonly("trace", [](const Schedule& sch) { return sch.trace(); })
-      .def("copy", &Schedule::copy)
+      .def("copy", &Schedule::copy,
+           "An independent copy; its random stream is forked from this schedule's.")
       .def("get", [](const Schedule& sch, const ExprRV& v) { return sch.value(v); })
       // queries
       .def(
@@ -179,7 +184,10 @@ void bind_schedule(py::module_& m) {
       .def(
           "annotate",
           [](Schedule& sch, const py::handle& rv, const std::string& key, const py::handle& value) {
-            sch.annotate(block_or_loop(rv), key, to_attr(value));
+            if (py::isinstance<ExprRV>(value))
+              sch.annotate(block_or_loop(rv), key, value.cast<ExprRV>());
+            else
+              sch.annotate(block_or_loop(rv), key, to_attr(value));
           },
           py::arg("block_or_loop"), py::arg("ann_key"), py::arg("ann_val"))
       .def(

@@ -49,6 +49,14 @@ void Schedule::annotate(RV target, const std::string& key, const Attr& value) {
   record("annotate", {target}, {key, value}, {});
 }
 
+void Schedule::annotate(RV target, const std::string& key, ExprRV value) {
+  guard([&] {
+    const int64_t v = this->value(value);
+    edit_annotations(*this, target, [&](ir::Annotations& ann) { ann[key] = v; });
+  });
+  record("annotate", {target, RV(value)}, {key}, {});
+}
+
 void Schedule::unannotate(RV target, const std::string& key) {
   guard([&] {
     edit_annotations(*this, target, [&](ir::Annotations& ann) {
@@ -64,17 +72,28 @@ void Schedule::unannotate(RV target, const std::string& key) {
 }
 
 void register_annotate_instructions() {
-  register_instruction_kind({"annotate",
-                             false,
-                             false,
-                             {"ann_key", "ann_val"},
-                             [](Schedule& sch, const std::vector<Input>& in,
-                                const std::vector<Attr>& attrs, const std::optional<Decision>&) {
-                               sch.annotate(std::get<RV>(in.at(0)), attr_as<std::string>(attrs, 0),
-                                            attrs.at(1));
-                               return std::vector<RV>{};
-                             },
-                             nullptr});
+  // annotate(target, key, literal): inputs [target], attrs [key, value];
+  // annotate(target, key, sampled value): inputs [target, value], attrs [key].
+  register_instruction_kind(
+      {"annotate",
+       false,
+       false,
+       {"ann_key", "ann_val"},
+       [](Schedule& sch, const std::vector<Input>& in, const std::vector<Attr>& attrs,
+          const std::optional<Decision>&) {
+         const RV target = std::get<RV>(in.at(0));
+         if (in.size() == 2)
+           sch.annotate(target, attr_as<std::string>(attrs, 0), ExprRV{std::get<RV>(in[1]).id});
+         else
+           sch.annotate(target, attr_as<std::string>(attrs, 0), attrs.at(1));
+         return std::vector<RV>{};
+       },
+       [](const std::vector<std::string>& in, const std::vector<Attr>& attrs,
+          const std::optional<Decision>&) {
+         const std::string value = in.size() == 2 ? in[1] : attr_to_python(attrs.at(1));
+         return "sch.annotate(" + in.at(0) + ", ann_key=" + attr_to_python(attrs.at(0)) +
+                ", ann_val=" + value + ")";
+       }});
   register_instruction_kind({"unannotate",
                              false,
                              false,

@@ -788,7 +788,7 @@ ir::PrimFunc inlined(const Schedule& sch, const char* primitive, const char* kin
                         std::string("the location is \"inline\" but no ") + kind_name +
                             " instruction is registered",
                         "Link the inlining primitives, or use a loop or the root location");
-  Schedule trial = sch.copy();
+  Schedule trial = sch;  // a throwaway trial: sharing the stream is harmless
   trial.set_error_render_level(ErrorRenderLevel::kFast);
   kind->apply(trial, {RV(block)}, {}, std::nullopt);
   return trial.func();
@@ -838,64 +838,103 @@ void Schedule::reverse_compute_at(BlockRV block, LoopRV loop, bool preserve_unit
   });
 }
 
-LoopRV Schedule::sample_compute_location(BlockRV block, std::optional<int64_t> decision) {
-  return guard([&] {
-    // Step 1. The candidates, as TVM numbers them: -2 inline (when legal),
-    // -1 root, and i for the i-th loop of the block's first consumer (as
-    // get_loops lists them) where compute_at is legal.
-    Stmt realize = block_stmt(block);
-    std::vector<int64_t> locations;
-    std::vector<ir::Var> location_vars;
-    if (const InstructionKind* inline_kind = find_instruction_kind("compute_inline")) {
-      Schedule trial = copy();
+namespace {
+
+// The compute locations of a block, as TVM numbers them: -2 inline (when
+// legal), -1 root, and i for the i-th loop of the block's first consumer (as
+// get_loops lists them) that encloses every consumer, where compute_at is
+// legal.
+class ComputeLocations {
+ public:
+  ComputeLocations(Schedule& sch, BlockRV block) : sch_(sch), block_(block) {
+    realize_ = sch.block_stmt(block);
+    const BufferSet outputs = buffers_of(block_of(realize_).writes);
+    std::vector<std::vector<Stmt>> consumer_paths;
+    Stmt scope = enclosing_block(sch.func(), realize_.get());
+    for (const Stmt& s : child_blocks(scope.defined() ? scope : sch.func()->body))
+      if (!s.same_as(realize_) && first_touched(block_of(s).reads, outputs))
+        consumer_paths.push_back(path_to(sch.func(), s.get()));
+    if (consumer_paths.empty()) return;
+    for (const Stmt& s : consumer_paths.front()) {
+      if (!s.as<ir::ForNode>()) continue;
+      const bool encloses_all =
+          std::all_of(consumer_paths.begin(), consumer_paths.end(), [&](const auto& path) {
+            return std::any_of(path.begin(), path.end(), [&](const Stmt& p) { return p.same_as(s); });
+          });
+      if (!encloses_all) break;
+      loops_.push_back(s);
+    }
+  }
+
+  // The loop variable of location `index` (or a mark), when it is legal.
+  std::optional<ir::Var> legal(int64_t index) const {
+    if (index == kRootLocation) return Schedule::compute_root_mark();
+    if (index == kInlineLocation) {
+      const InstructionKind* inline_kind = find_instruction_kind("compute_inline");
+      if (!inline_kind) return std::nullopt;
+      Schedule trial = sch_;  // a throwaway trial: sharing the stream is harmless
       trial.set_error_render_level(ErrorRenderLevel::kFast);
       try {
-        inline_kind->apply(trial, {RV(block)}, {}, std::nullopt);
-        locations.push_back(kInlineLocation);
-        location_vars.push_back(compute_inline_mark());
+        inline_kind->apply(trial, {RV(block_)}, {}, std::nullopt);
+        return Schedule::compute_inline_mark();
       } catch (const ScheduleError&) {
-        // Not inlinable: not a candidate.
+        return std::nullopt;  // not inlinable
       }
     }
-    locations.push_back(kRootLocation);
-    location_vars.push_back(compute_root_mark());
-    const BufferSet outputs = buffers_of(block_of(realize).writes);
-    std::vector<std::vector<Stmt>> consumer_paths;
-    Stmt scope = enclosing_block(func_, realize.get());
-    for (const Stmt& s : child_blocks(scope.defined() ? scope : func_->body))
-      if (!s.same_as(realize) && first_touched(block_of(s).reads, outputs))
-        consumer_paths.push_back(path_to(func_, s.get()));
-    if (!consumer_paths.empty()) {
-      int64_t loop_index = 0;
-      for (const Stmt& s : consumer_paths.front()) {
-        const auto* f = s.as<ir::ForNode>();
-        if (!f) continue;
-        const bool encloses_all =
-            std::all_of(consumer_paths.begin(), consumer_paths.end(), [&](const auto& path) {
-              return std::any_of(path.begin(), path.end(),
-                                 [&](const Stmt& p) { return p.same_as(s); });
-            });
-        if (!encloses_all) break;
-        if (f->for_kind != ir::ForKind::kThreadBinding) {
-          try {
-            ComputeLocationMove("compute_at", true, func_, realize, s, true, -1).check();
-            locations.push_back(loop_index);
-            location_vars.push_back(f->loop_var);
-          } catch (const ScheduleError&) {
-            // Not a legal location: not a candidate.
-          }
-        }
-        ++loop_index;
-      }
+    if (index < 0 || index >= static_cast<int64_t>(loops_.size())) return std::nullopt;
+    const Stmt& loop = loops_[index];
+    const auto* f = loop.as<ir::ForNode>();
+    if (f->for_kind == ir::ForKind::kThreadBinding) return std::nullopt;
+    try {
+      ComputeLocationMove("compute_at", true, sch_.func(), realize_, loop, true, -1).check();
+      return f->loop_var;
+    } catch (const ScheduleError&) {
+      return std::nullopt;  // not a legal location
     }
-    // Step 2. Keep a decision that is still a candidate; otherwise sample.
-    auto kept =
-        decision ? std::find(locations.begin(), locations.end(), *decision) : locations.end();
-    const size_t chosen = kept != locations.end() ? static_cast<size_t>(kept - locations.begin())
-                                                  : static_cast<size_t>(random_engine().uniform_int(
-                                                        static_cast<int64_t>(locations.size())));
-    LoopRV out = add_loop(location_vars[chosen]);
-    record("sample_compute_location", {block}, {}, {out}, locations[chosen]);
+  }
+
+  // Every legal location, in order, with its variable.
+  std::vector<std::pair<int64_t, ir::Var>> all() const {
+    std::vector<std::pair<int64_t, ir::Var>> out;
+    for (int64_t i = kInlineLocation; i < static_cast<int64_t>(loops_.size()); ++i)
+      if (std::optional<ir::Var> v = legal(i)) out.emplace_back(i, *v);
+    return out;
+  }
+
+ private:
+  Schedule& sch_;
+  BlockRV block_;
+  Stmt realize_;
+  std::vector<Stmt> loops_;
+};
+
+}  // namespace
+
+std::vector<int64_t> Schedule::compute_location_candidates(BlockRV block) {
+  return guard([&] {
+    std::vector<int64_t> out;
+    for (const auto& [index, var] : ComputeLocations(*this, block).all()) out.push_back(index);
+    return out;
+  });
+}
+
+LoopRV Schedule::sample_compute_location(BlockRV block, std::optional<int64_t> decision) {
+  return guard([&] {
+    const ComputeLocations locations(*this, block);
+    // A decision that is still legal is kept without looking at the others
+    // (the search replays given decisions far more often than it samples);
+    // otherwise a legal location is drawn.
+    int64_t chosen = decision.value_or(kRootLocation);
+    std::optional<ir::Var> var = decision ? locations.legal(*decision) : std::nullopt;
+    if (!var) {
+      const auto all = locations.all();
+      const auto& pick =
+          all[static_cast<size_t>(random_engine().uniform_int(static_cast<int64_t>(all.size())))];
+      chosen = pick.first;
+      var = pick.second;
+    }
+    LoopRV out = add_loop(*var);
+    record("sample_compute_location", {block}, {}, {out}, chosen);
     return out;
   });
 }
