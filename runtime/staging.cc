@@ -67,8 +67,10 @@ std::string size_text(size_t bytes) {
   char text[32];
   if (bytes >= (1u << 20))
     std::snprintf(text, sizeof(text), "%.1f MiB", static_cast<double>(bytes) / (1 << 20));
-  else
+  else if (bytes >= (1u << 10))
     std::snprintf(text, sizeof(text), "%.1f KiB", static_cast<double>(bytes) / (1 << 10));
+  else
+    std::snprintf(text, sizeof(text), "%zu bytes", bytes);
   return text;
 }
 

@@ -121,6 +121,12 @@ Trace Trace::without_dead_code() const {
   return t;
 }
 
+Trace Trace::without_decisions() const {
+  Trace t = *this;
+  t.decisions_.clear();
+  return t;
+}
+
 std::string Trace::as_python() const {
   RVNamer namer;
   std::string out;

@@ -28,6 +28,9 @@ class Trace {
   // Without the queries (get_block, get_loops, ...) whose outputs nothing
   // after them uses: the same schedule, replayed with less work.
   Trace without_dead_code() const;
+  // Without any decision: replayed, every sampling instruction draws anew
+  // (a sketch).
+  Trace without_decisions() const;
 
   // `b0 = sch.get_block("C")` ... one line per instruction.
   std::string as_python() const;

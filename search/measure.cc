@@ -31,20 +31,28 @@ void take_run(TuningRecord& r, const RunResult& run) {
 
 }  // namespace
 
-std::vector<TuningRecord> measure(const Task& task, const std::vector<sched::Trace>& traces,
+std::vector<TuningRecord> measure(const Task& task, const std::vector<MeasureInput>& inputs,
                                   Builder& builder, Runner& runner, Database* database) {
-  std::vector<BuildInput> inputs;
-  for (const sched::Trace& t : traces) inputs.push_back({&task, t});
-  const std::vector<BuildResult> builds = builder.build(inputs);
+  std::vector<BuildInput> builds_in;
+  for (const MeasureInput& in : inputs) builds_in.push_back({&task, in.trace});
+  const std::vector<BuildResult> builds = builder.build(builds_in);
   std::vector<TuningRecord> records;
-  for (size_t i = 0; i < traces.size(); ++i) {
-    TuningRecord r = new_record(task, traces[i], builds[i]);
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    TuningRecord r = new_record(task, inputs[i].trace, builds[i]);
+    r.postproc_start = inputs[i].postproc_start;
     if (builds[i].ok()) take_run(r, runner.run({{&task, &builds[i]}}).at(0));
     r.timestamp = utc_timestamp();
     if (database) database->commit(task, r);
     records.push_back(std::move(r));
   }
   return records;
+}
+
+std::vector<TuningRecord> measure(const Task& task, const std::vector<sched::Trace>& traces,
+                                  Builder& builder, Runner& runner, Database* database) {
+  std::vector<MeasureInput> inputs;
+  for (const sched::Trace& t : traces) inputs.push_back({t, -1});
+  return measure(task, inputs, builder, runner, database);
 }
 
 std::vector<TuningRecord> measure_final(const Task& task, Database& database, Builder& builder,
@@ -62,6 +70,7 @@ std::vector<TuningRecord> measure_final(const Task& task, Database& database, Bu
   std::vector<TuningRecord> records;
   for (size_t i = 0; i < builds.size(); ++i) {
     TuningRecord r = new_record(task, best[i].trace, builds[i]);
+    r.postproc_start = best[i].postproc_start;
     r.stage = "final";
     const auto at = std::find(built.begin(), built.end(), i);
     if (at != built.end()) take_run(r, results[at - built.begin()]);

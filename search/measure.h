@@ -19,9 +19,17 @@
 
 namespace kiln::search {
 
-// One record per trace, in order. Builds all, then runs them one by one
+struct MeasureInput {
+  sched::Trace trace;
+  int postproc_start = -1;  // where its postprocessing instructions start, if any
+};
+
+// One record per input, in order. Builds all, then runs them one by one
 // (never building while a candidate is timed, so the builds do not disturb
 // the timing on a machine with few cores).
+std::vector<TuningRecord> measure(const Task& task, const std::vector<MeasureInput>& inputs,
+                                  Builder& builder, Runner& runner, Database* database);
+// The same for traces without postprocessing.
 std::vector<TuningRecord> measure(const Task& task, const std::vector<sched::Trace>& traces,
                                   Builder& builder, Runner& runner, Database* database);
 

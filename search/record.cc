@@ -56,6 +56,7 @@ nlohmann::ordered_json record_to_json(const TuningRecord& r) {
   if (r.winner) j["winner"] = true;
   j["timestamp"] = r.timestamp;
   j["scheduled_hash"] = r.scheduled_hash;
+  if (r.postproc_start >= 0) j["postproc_start"] = r.postproc_start;
   j["trace"] = r.trace.to_json();
   return j;
 }
@@ -92,6 +93,7 @@ TuningRecord record_from_json(const json& j) {
   r.stage = field(j, "stage", str);
   r.timestamp = field(j, "timestamp", str);
   r.winner = j.value("winner", false);
+  r.postproc_start = j.value("postproc_start", -1);
   if (!r.ok()) r.error = field(j, "error", str);
   if (r.ok()) {
     const json l = field(j, "latency", json());

@@ -42,6 +42,9 @@ struct TuningRecord {
   std::string task_id;     // Task::id()
   std::string target;      // Target::str()
   sched::Trace trace;      // the candidate
+  // Where the postprocessors' instructions start in `trace` (-1: it has
+  // none); the part before is what the search mutates.
+  int postproc_start = -1;
   std::string scheduled_hash;  // hex structural hash of the scheduled function ("" if none)
   std::string status = status::kOk;
   std::string error;       // what happened, for errors

@@ -49,8 +49,8 @@ std::vector<bool> params_wanting_alignment(const ir::PrimFunc& lowered, int vect
   for (const ir::Buffer& p : lowered->params) {
     auto it = counter.accesses.find(p.get());
     const double elements = static_cast<double>(ir::num_elements(p));
-    wants.push_back(it != counter.accesses.end() && elements > 0 &&
-                    it->second >= kAlignmentReuse * elements);
+    const bool big = elements * p->dtype.bytes() >= kAlignmentMinBytes;
+    wants.push_back(big && it != counter.accesses.end() && it->second >= kAlignmentReuse * elements);
   }
   return wants;
 }

@@ -16,11 +16,13 @@ namespace kiln::codegen {
 
 // Touches per element at which a parameter counts as reused.
 inline constexpr double kAlignmentReuse = 8.0;
+// Smaller buffers stay in L1, where a straddling load costs little.
+inline constexpr int64_t kAlignmentMinBytes = 4096;
 
 // For each parameter of `lowered` (codegen/lowered_form.h), whether the
 // elements its wide vector accesses touch, counted over every iteration of
 // their loops, are at least kAlignmentReuse times its size, on a CPU with
-// `vector_bytes`-wide registers.
+// `vector_bytes`-wide registers; buffers under kAlignmentMinBytes never.
 std::vector<bool> params_wanting_alignment(const ir::PrimFunc& lowered, int vector_bytes);
 
 }  // namespace kiln::codegen

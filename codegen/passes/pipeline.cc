@@ -1,5 +1,8 @@
 #include "codegen/passes/pipeline.h"
 
+#include <functional>
+#include <stdexcept>
+
 #include "codegen/passes/compact_buffers.h"
 #include "codegen/passes/convert_blocks.h"
 #include "codegen/passes/flatten_buffers.h"
@@ -15,25 +18,65 @@
 
 namespace kiln::codegen {
 
+namespace {
+
+struct Pass {
+  std::string name;
+  std::function<ir::PrimFunc(const ir::PrimFunc&)> run;
+};
+
+std::vector<Pass> pipeline(const Target& target) {
+  const bool gpu = target.is_gpu();
+  std::vector<Pass> passes;
+  // Blocks to loops.
+  if (gpu) passes.push_back({"gpu_cross_thread_reduction", gpu_cross_thread_reduction});
+  passes.push_back({"lower_init", lower_init});
+  passes.push_back({"plan_allocations", [gpu](const ir::PrimFunc& f) { return plan_allocations(f, gpu); }});
+  passes.push_back({"convert_blocks", convert_blocks});
+  // Buffers: as small as their use, then one-dimensional.
+  passes.push_back({"compact_buffers", compact_buffers});
+  passes.push_back({"flatten_buffers", flatten_buffers});
+  passes.push_back({"simplify_stmt", simplify_stmt});
+  // Loops: peel predicated tails, then unroll and vectorize.
+  passes.push_back({"loop_partition", loop_partition});
+  passes.push_back({"simplify_stmt", simplify_stmt});
+  passes.push_back({"unroll_loops", unroll_loops});
+  passes.push_back({"vectorize_loops", vectorize_loops});
+  passes.push_back({"lower_intrinsics", lower_intrinsics});
+  passes.push_back({"lower_parallel", lower_parallel});
+  passes.push_back({"simplify_stmt", simplify_stmt});
+  return passes;
+}
+
+}  // namespace
+
 ir::PrimFunc lower(const ir::PrimFunc& func, const Target& target) {
   ir::PrimFunc f = func;
-  // Blocks to loops.
-  if (target.is_gpu()) f = gpu_cross_thread_reduction(f);
-  f = lower_init(f);
-  f = plan_allocations(f, target.is_gpu());
-  f = convert_blocks(f);
-  // Buffers: as small as their use, then one-dimensional.
-  f = compact_buffers(f);
-  f = flatten_buffers(f);
-  f = simplify_stmt(f);
-  // Loops: peel predicated tails, then unroll and vectorize.
-  f = loop_partition(f);
-  f = simplify_stmt(f);
-  f = unroll_loops(f);
-  f = vectorize_loops(f);
-  f = lower_intrinsics(f);
-  f = lower_parallel(f);
-  f = simplify_stmt(f);
+  for (const Pass& p : pipeline(target)) f = p.run(f);
+  return f;
+}
+
+std::vector<std::string> lowering_passes(const Target& target) {
+  std::vector<std::string> names;
+  for (const Pass& p : pipeline(target)) names.push_back(p.name);
+  return names;
+}
+
+ir::PrimFunc lower_until(const ir::PrimFunc& func, const Target& target, const std::string& stop) {
+  const std::vector<Pass> passes = pipeline(target);
+  bool known = false;
+  for (const Pass& p : passes) known |= p.name == stop;
+  if (!known) {
+    std::string names;
+    for (const Pass& p : passes) names += (names.empty() ? "" : ", ") + p.name;
+    throw std::invalid_argument("lower_until: no lowering pass is named `" + stop + "`; they are " +
+                                names);
+  }
+  ir::PrimFunc f = func;
+  for (const Pass& p : passes) {
+    if (p.name == stop) break;
+    f = p.run(f);
+  }
   return f;
 }
 

@@ -1,7 +1,12 @@
 // lower: from a scheduled PrimFunc (blocks, multi-dimensional buffers) to the
 // low-level form every backend prints (codegen/lowered_form.h). The list of
-// passes, in order, is in pipeline.cc.
+// passes, in order, is in pipeline.cc; lowering can stop before any of them,
+// so that the cost model and the search's checks read the program the
+// backend will get, at the stage they need, from the same passes.
 #pragma once
+
+#include <string>
+#include <vector>
 
 #include "codegen/target.h"
 #include "ir/function.h"
@@ -9,5 +14,14 @@
 namespace kiln::codegen {
 
 ir::PrimFunc lower(const ir::PrimFunc& func, const Target& target);
+
+// The passes `lower` runs, by name, in order (a name may repeat:
+// simplify_stmt runs several times).
+std::vector<std::string> lowering_passes(const Target& target);
+
+// The passes of `lower` up to, not including, the first one named `stop`
+// (e.g. "unroll_loops": loops and buffers fixed, bodies not yet copied).
+// Throws std::invalid_argument naming the passes when there is none so named.
+ir::PrimFunc lower_until(const ir::PrimFunc& func, const Target& target, const std::string& stop);
 
 }  // namespace kiln::codegen

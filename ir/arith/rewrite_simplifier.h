@@ -6,6 +6,8 @@
 // range asks const_int_bound with the bound variables.
 #pragma once
 
+#include <optional>
+
 #include "ir/arith/int_bound.h"
 #include "ir/arith/linear_form.h"
 #include "ir/functor.h"
@@ -14,9 +16,12 @@ namespace kiln::ir::arith {
 
 class Simplifier : public IRMutator {
  public:
-  explicit Simplifier(VarBoundMap bounds) : bounds_(std::move(bounds)) {}
+  // `bounds` must outlive the simplifier; it is read, never changed (a Let's
+  // variable goes into a copy made then: most expressions have none, and
+  // copying the map for every simplify was a tenth of schedule replay).
+  explicit Simplifier(const VarBoundMap& bounds) : bounds_(&bounds) {}
   Expr simplify(const Expr& e) { return mutate(e); }
-  ConstIntBound bound(const Expr& e) const { return const_int_bound(e, bounds_); }
+  ConstIntBound bound(const Expr& e) const { return const_int_bound(e, *bounds_); }
 
  protected:
   Expr mutate_binary(const Expr& e, const BinaryNode* op) override;
@@ -43,7 +48,8 @@ class Simplifier : public IRMutator {
 
   ConstIntBound bound(const LinearForm& form, DataType t) const { return bound(form.to_expr(t)); }
 
-  VarBoundMap bounds_;
+  const VarBoundMap* bounds_;
+  std::optional<VarBoundMap> let_bounds_;  // the copy Lets bind their variables in
 };
 
 }  // namespace kiln::ir::arith

@@ -111,15 +111,20 @@ Expr Simplifier::mutate_select(const Expr& e, const SelectNode* op) {
 
 Expr Simplifier::mutate_let(const Expr& e, const LetNode* op) {
   Expr value = mutate(op->value);
-  auto previous = bounds_.find(op->var);
+  const ConstIntBound value_bound = bound(value);
+  if (!let_bounds_) {
+    let_bounds_ = *bounds_;
+    bounds_ = &*let_bounds_;
+  }
+  auto previous = let_bounds_->find(op->var);
   std::optional<ConstIntBound> saved;
-  if (previous != bounds_.end()) saved = previous->second;
-  bounds_[op->var] = bound(value);
+  if (previous != let_bounds_->end()) saved = previous->second;
+  (*let_bounds_)[op->var] = value_bound;
   Expr body = mutate(op->body);
   if (saved)
-    bounds_[op->var] = *saved;
+    (*let_bounds_)[op->var] = *saved;
   else
-    bounds_.erase(op->var);
+    let_bounds_->erase(op->var);
   return let(op->var, value, body);
 }
 

@@ -20,6 +20,7 @@ Define an operator with :mod:`kiln.te`, look at its loop program, run it::
 from kiln import _ffi
 from kiln import nd, te, workloads
 from kiln.measurement import Database, Replayed, Task, TuningRecord, measure, replay
+from kiln.tuning import TuneResult, tune
 from kiln._ffi import (
     BlockRV,
     Buffer,
@@ -64,6 +65,7 @@ __all__ = [
     "Target",
     "Task",
     "Trace",
+    "TuneResult",
     "TuningRecord",
     "Var",
     "build",
@@ -77,6 +79,7 @@ __all__ = [
     "structural_equal",
     "structural_hash",
     "te",
+    "tune",
     "workloads",
 ]
 

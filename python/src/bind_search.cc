@@ -7,6 +7,7 @@
 #include "search/database.h"
 #include "search/measure.h"
 #include "search/replay.h"
+#include "search/tune.h"
 
 namespace kiln::python {
 
@@ -155,6 +156,72 @@ void bind_search(py::module_& m) {
       py::arg("task"), py::arg("traces"), py::arg("log") = "", py::arg("repeat") = 0,
       py::arg("min_repeat_ms") = -1.0, py::arg("flush") = py::none(), py::arg("array_offset") = 16,
       py::arg("timeout_s") = 60.0, py::arg("final") = false);
+
+  py::class_<search::TaskResult>(m, "TaskResult", "One task's outcome of a tuning run.")
+      .def_readonly("name", &search::TaskResult::name)
+      .def_readonly("best_latency_s", &search::TaskResult::best_latency_s)
+      .def_readonly("best_trace", &search::TaskResult::best_trace)
+      .def_readonly("best_is_final", &search::TaskResult::best_is_final)
+      .def_readonly("trials", &search::TaskResult::trials)
+      .def_readonly("errors", &search::TaskResult::errors)
+      .def_readonly("search_s", &search::TaskResult::search_s)
+      .def_readonly("build_s", &search::TaskResult::build_s)
+      .def_readonly("run_s", &search::TaskResult::run_s)
+      .def_property_readonly("history", [](const search::TaskResult& r) {
+        py::list out;
+        for (const auto& h : r.history) out.append(py::make_tuple(h.trial, h.best_s, h.wall_s));
+        return out;
+      });
+  py::class_<search::TuneResult>(m, "TuneResult")
+      .def_readonly("tasks", &search::TuneResult::tasks)
+      .def_readonly("results", &search::TuneResult::results)
+      .def_readonly("wall_s", &search::TuneResult::wall_s)
+      .def("weighted_latency_s", &search::TuneResult::weighted_latency_s)
+      .def("build", &search::TuneResult::build, py::arg("index") = 0);
+
+  m.def(
+      "tune",
+      [](const std::vector<Task>& tasks, int trials, const std::string& log, uint64_t seed,
+         int measure_per_round, int population, int generations, double epsilon,
+         const std::string& task_scheduler, size_t final_k, int repeat, double min_repeat_ms,
+         const py::object& on_record, const py::object& on_round) {
+        search::TuneOptions o;
+        o.trials = trials;
+        o.log = log;
+        o.seed = seed;
+        o.measure_per_round = measure_per_round;
+        o.search.population = population;
+        o.search.generations = generations;
+        o.search.epsilon = epsilon;
+        o.task_scheduler = task_scheduler;
+        o.final_k = final_k;
+        o.runner.timing = timing_options(repeat, min_repeat_ms, py::none());
+        if (!on_record.is_none())
+          o.on_record = [on_record](const Task& task, const TuningRecord& r) {
+            py::gil_scoped_acquire gil;
+            on_record(task, r);
+          };
+        if (!on_round.is_none())
+          o.on_round = [on_round](const search::TuneProgress& p) {
+            py::gil_scoped_acquire gil;
+            py::dict d;
+            d["round"] = p.round;
+            d["trials"] = p.trials;
+            d["trials_total"] = p.trials_total;
+            d["elapsed_s"] = p.elapsed_s;
+            d["task"] = p.task;
+            d["task_trials"] = p.task_trials;
+            d["task_best_s"] = p.task_best_s;
+            d["errors"] = p.errors;
+            on_round(d);
+          };
+        py::gil_scoped_release release;
+        return search::tune(tasks, o);
+      },
+      py::arg("tasks"), py::arg("trials"), py::arg("log"), py::arg("seed"),
+      py::arg("measure_per_round"), py::arg("population"), py::arg("generations"),
+      py::arg("epsilon"), py::arg("task_scheduler"), py::arg("final_k"), py::arg("repeat"),
+      py::arg("min_repeat_ms"), py::arg("on_record"), py::arg("on_round"));
 
   m.def(
       "replay",

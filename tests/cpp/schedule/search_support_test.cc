@@ -81,6 +81,9 @@ TEST(SearchSupport, TracePrefixAndDeadCode) {
   EXPECT_EQ(head.size(), 4u);
   EXPECT_TRUE(head.decision_of(3).has_value());
   EXPECT_EQ(t.prefix(100).size(), t.size());
+  // Without decisions, a replay draws the tile anew.
+  EXPECT_FALSE(t.without_decisions().decision_of(3).has_value());
+  EXPECT_EQ(t.without_decisions().size(), t.size());
 }
 
 TEST(SearchSupport, ComputeLocationCandidatesAndAGivenDecision) {

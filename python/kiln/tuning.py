@@ -1,0 +1,108 @@
+"""Tuning: ``kiln.tune`` searches for the fastest schedule of an operator (or
+of every operator of a network) and returns what it found.
+
+Example::
+
+    import kiln
+    w = kiln.workloads.get("matmul", M=512, N=512, K=512)
+    result = kiln.tune(w.func, target="llvm", trials=200, log="tuning_logs/mm.jsonl")
+    print(result.best_latency_s, result.best_trace)
+    mod = result.build()
+    mod(a, b, c)
+"""
+
+import os
+
+from kiln import _ffi
+from kiln._ffi import Task
+
+__all__ = ["TuneResult", "tune"]
+
+
+class TuneResult:
+    """What a tuning run found. For one task: ``best_latency_s``,
+    ``best_trace``, ``history`` (a list of ``(trial, best latency so far in
+    seconds, wall seconds)``) and ``build()``; for several, ``tasks`` (the
+    tasks), ``results`` (one each) and ``weighted_latency_s``.
+
+    Example::
+
+        r = kiln.tune(func, trials=100)
+        mod = r.build()
+        print(r.best_latency_s * 1e3, "ms")
+    """
+
+    def __init__(self, native):
+        self._native = native
+        self.tasks = list(native.tasks)
+        self.results = list(native.results)
+        self.wall_s = native.wall_s
+
+    @property
+    def best_latency_s(self):
+        return self.results[0].best_latency_s
+
+    @property
+    def best_trace(self):
+        return self.results[0].best_trace
+
+    @property
+    def history(self):
+        return self.results[0].history
+
+    @property
+    def weighted_latency_s(self):
+        return self._native.weighted_latency_s()
+
+    def build(self, index=0):
+        """The best kernel of task ``index``, built from its trace."""
+        return self._native.build(index)
+
+    def __repr__(self):
+        rows = ", ".join(f"{r.name}: {r.best_latency_s * 1e3:.4g} ms" for r in self.results)
+        return f"<kiln.TuneResult {rows}>"
+
+
+def _tasks_of(func_or_tasks, target):
+    target = _ffi.Target(target) if isinstance(target, str) else target
+    if isinstance(func_or_tasks, Task):
+        return [func_or_tasks]
+    if isinstance(func_or_tasks, (list, tuple)):
+        return [t if isinstance(t, Task) else Task(t, target) for t in func_or_tasks]
+    return [Task(func_or_tasks, target)]
+
+
+def tune(func_or_tasks, target="llvm", trials=1000, log=None, seed=0, *,
+         measure_per_round=64, population=512, generations=4, epsilon=0.05,
+         task_scheduler="gradient", final_k=5, repeat=0, min_repeat_ms=-1.0,
+         callbacks=(), on_round=None):
+    """Search for the fastest schedule of a function (or of a list of
+    :class:`kiln.Task`, which then share the ``trials``) on ``target``.
+
+    Every measurement is appended to ``log`` (default
+    ``tuning_logs/<name>.jsonl``) as it happens; running again with the same
+    log resumes: its records count against ``trials``, are never measured
+    again and seed the search. ``callbacks`` are called with ``(task,
+    record)`` for each measured candidate; ``on_round`` with a dict of the
+    run's progress after each round. The ``seed`` fixes every choice the
+    search makes.
+
+    Example::
+
+        r = kiln.tune(kiln.workloads.get("matmul", M=512, N=512, K=512).func,
+                      trials=200, log="tuning_logs/mm.jsonl")
+        r.build()(a, b, c)
+    """
+    tasks = _tasks_of(func_or_tasks, target)
+    if log is None:
+        log = os.path.join("tuning_logs", f"{tasks[0].name}.jsonl")
+    callbacks = list(callbacks)
+
+    def on_record(task, record):
+        for cb in callbacks:
+            cb(task, record)
+
+    native = _ffi.tune(tasks, trials, str(log), seed, measure_per_round, population, generations,
+                       epsilon, task_scheduler, final_k, repeat, min_repeat_ms,
+                       on_record if callbacks else None, on_round)
+    return TuneResult(native)

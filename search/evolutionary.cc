@@ -1,0 +1,146 @@
+#include "search/evolutionary.h"
+
+#include <algorithm>
+#include <map>
+#include <numeric>
+
+#include "codegen/build.h"
+#include "codegen/passes/pipeline.h"
+#include "ir/structural.h"
+#include "schedule/error.h"
+#include "search/space/space_generator.h"
+
+namespace kiln::search {
+
+EvolutionarySearch::EvolutionarySearch(const Task& task, SearchOptions options, uint64_t seed)
+    : EvolutionarySearch(task, options, seed, default_space_rules(task.target()),
+                         default_postprocs(task.target()), default_mutators(task.target())) {}
+
+EvolutionarySearch::EvolutionarySearch(const Task& task, SearchOptions options, uint64_t seed,
+                                       SpaceRules rules, Postprocs postprocs,
+                                       std::vector<WeightedMutator> mutators)
+    : task_(task),
+      options_(options),
+      rng_(seed),
+      postprocs_(std::move(postprocs)),
+      mutators_(std::move(mutators)),
+      sketches_(generate_sketches(task.func(), rules)) {}
+
+std::optional<Candidate> EvolutionarySearch::realize(const sched::Trace& search_trace,
+                                                     sched::RandomEngine rng) const {
+  try {
+    sched::Schedule sampled(task_.func(), rng, sched::ErrorRenderLevel::kFast);
+    search_trace.apply_to(sampled);
+    sched::Schedule done = sampled;
+    if (!apply_postprocs(done, postprocs_)) return std::nullopt;
+    // What the lowering would refuse, refused here, before it costs a
+    // trial (up to the unrolling: past it bodies are copied, and most of the
+    // time would go to simplifying the copies).
+    codegen::lower_until(done.func(), task_.target(), "unroll_loops");
+    return Candidate{sampled.trace(), done.trace(), done.func(),
+                     hex_hash(ir::structural_hash(done.func()))};
+  } catch (const sched::ScheduleError&) {
+  } catch (const BuildError&) {
+  } catch (const std::invalid_argument&) {
+  } catch (const std::logic_error&) {
+  }
+  return std::nullopt;
+}
+
+bool EvolutionarySearch::is_new(const Candidate& c, const Database* database) const {
+  if (proposed_.count(c.hash)) return false;
+  return !database || !database->measured(task_.id(), task_.target().str(), c.hash);
+}
+
+std::vector<Candidate> EvolutionarySearch::initial_population(const Database* database) {
+  std::vector<Candidate> population;
+  std::set<std::string> seen;
+  auto add = [&](std::optional<Candidate> c) {
+    if (c && seen.insert(c->hash).second) population.push_back(std::move(*c));
+  };
+  // The best measured programs, rebuilt from the part of their trace the
+  // search owns.
+  if (database) {
+    const size_t k = static_cast<size_t>(options_.from_database * options_.population);
+    for (const TuningRecord& r : database->best(task_.id(), task_.target().str(), k)) {
+      const size_t length = r.postproc_start >= 0 ? static_cast<size_t>(r.postproc_start)
+                                                  : r.trace.size();
+      add(realize(r.trace.prefix(length), rng_.fork()));
+    }
+  }
+  // The rest drawn from the sketches.
+  if (sketches_.empty()) return population;
+  const size_t wanted = static_cast<size_t>(options_.population);
+  for (size_t tries = 0; population.size() < wanted && tries < 4 * wanted; ++tries) {
+    const sched::Trace& sketch =
+        sketches_[static_cast<size_t>(rng_.uniform_int(static_cast<int64_t>(sketches_.size())))];
+    add(realize(sketch, rng_.fork()));
+  }
+  return population;
+}
+
+std::vector<double> EvolutionarySearch::scores(const std::vector<Candidate>& population,
+                                               cost_model::CostModel& model) const {
+  std::vector<cost_model::Program> programs;
+  for (const Candidate& c : population) programs.push_back({task_.key(), c.func, &task_.target()});
+  return model.predict(programs);
+}
+
+std::vector<Candidate> EvolutionarySearch::propose(size_t n, cost_model::CostModel& model,
+                                                   const Database* database) {
+  std::vector<Candidate> population = initial_population(database);
+  if (population.empty()) return {};
+  // Every program seen, with its latest score: the pool the batch comes from.
+  std::map<std::string, std::pair<Candidate, double>> pool;
+  std::vector<double> mutator_weights;
+  for (const WeightedMutator& m : mutators_) mutator_weights.push_back(m.probability);
+
+  for (int generation = 0; generation <= options_.generations; ++generation) {
+    const std::vector<double> score = scores(population, model);
+    for (size_t i = 0; i < population.size(); ++i)
+      pool.insert_or_assign(population[i].hash, std::make_pair(population[i], score[i]));
+    if (generation == options_.generations || mutators_.empty()) break;
+    // Parents by score (every one a chance), children by one mutation.
+    std::vector<double> weights;
+    for (double s : score) weights.push_back(std::max(s, 0.0) + 1e-6);
+    std::vector<Candidate> next;
+    std::set<std::string> seen;
+    const size_t wanted = population.size();
+    for (size_t tries = 0; next.size() < wanted && tries < 4 * wanted; ++tries) {
+      const Candidate& parent = population[static_cast<size_t>(rng_.categorical(weights))];
+      std::optional<Candidate> child;
+      if (rng_.uniform_real() < options_.mutation_probability) {
+        const Mutator& m = *mutators_[static_cast<size_t>(rng_.categorical(mutator_weights))].mutator;
+        if (std::optional<sched::Trace> t = m.apply(parent.search_trace, task_.func(), rng_))
+          child = realize(*t, rng_.fork());
+      } else {
+        child = parent;
+      }
+      if (child && seen.insert(child->hash).second) next.push_back(std::move(*child));
+    }
+    if (next.empty()) break;
+    population = std::move(next);
+  }
+
+  // The batch: the best-scored new programs, and a share picked at random.
+  std::vector<std::pair<double, Candidate>> fresh;
+  for (auto& [hash, entry] : pool)
+    if (is_new(entry.first, database)) fresh.emplace_back(entry.second, entry.first);
+  std::stable_sort(fresh.begin(), fresh.end(),
+                   [](const auto& a, const auto& b) { return a.first > b.first; });
+  const size_t exploit =
+      std::min(fresh.size(), n - static_cast<size_t>(options_.epsilon * static_cast<double>(n)));
+  std::vector<Candidate> batch;
+  for (size_t i = 0; i < exploit; ++i) batch.push_back(fresh[i].second);
+  std::vector<Candidate> rest;
+  for (size_t i = exploit; i < fresh.size(); ++i) rest.push_back(fresh[i].second);
+  while (batch.size() < n && !rest.empty()) {
+    const size_t at = static_cast<size_t>(rng_.uniform_int(static_cast<int64_t>(rest.size())));
+    batch.push_back(std::move(rest[at]));
+    rest.erase(rest.begin() + static_cast<std::ptrdiff_t>(at));
+  }
+  for (const Candidate& c : batch) proposed_.insert(c.hash);
+  return batch;
+}
+
+}  // namespace kiln::search

@@ -1,0 +1,84 @@
+// EvolutionarySearch: proposes the programs of a task to measure next, as
+// MetaSchedule and Ansor do.
+//
+//   sketches      = the space rules applied to the task's function
+//   population    = the best measured programs of the task (from the
+//                   database) + programs drawn from the sketches at random
+//   for each generation:
+//     score the population with the cost model
+//     each child: a parent drawn by score, one mutator (by probability)
+//                 changes one of its decisions, replayed and postprocessed
+//   propose the best-scored programs never measured, and a share epsilon
+//   drawn at random from the population (exploration)
+//
+// A program (structural hash after postprocessing) the database holds for
+// the task, or that was proposed before, is never proposed again. With a
+// fixed seed and the same measurements, the proposals are the same.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "cost_model/cost_model.h"
+#include "schedule/random.h"
+#include "search/database.h"
+#include "search/mutator/mutator.h"
+#include "search/postproc/postproc.h"
+#include "search/space/space_rule.h"
+#include "search/task.h"
+
+namespace kiln::search {
+
+struct SearchOptions {
+  int population = 512;
+  int generations = 4;
+  double epsilon = 0.05;          // share of each batch drawn at random
+  double from_database = 0.2;     // share of the first population from measured records
+  double mutation_probability = 0.85;  // else a child is its parent unchanged
+};
+
+// A program the search proposes.
+struct Candidate {
+  sched::Trace search_trace;  // what mutators change: sketch + decisions
+  sched::Trace trace;         // search_trace + the postprocessors' instructions
+  ir::PrimFunc func;          // the scheduled function
+  std::string hash;           // hex structural hash of func
+};
+
+class EvolutionarySearch {
+ public:
+  EvolutionarySearch(const Task& task, SearchOptions options, uint64_t seed);
+  EvolutionarySearch(const Task& task, SearchOptions options, uint64_t seed, SpaceRules rules,
+                     Postprocs postprocs, std::vector<WeightedMutator> mutators);
+
+  const std::vector<sched::Trace>& sketches() const { return sketches_; }
+
+  // Up to `n` programs to measure next (fewer when the space runs dry).
+  std::vector<Candidate> propose(size_t n, cost_model::CostModel& model,
+                                 const Database* database);
+
+  // The program `search_trace` makes: replayed (its missing decisions drawn
+  // from `rng`), postprocessed and lowered for the target; nullopt when any
+  // step refuses it.
+  std::optional<Candidate> realize(const sched::Trace& search_trace,
+                                   sched::RandomEngine rng) const;
+
+ private:
+  std::vector<Candidate> initial_population(const Database* database);
+  std::vector<double> scores(const std::vector<Candidate>& population,
+                             cost_model::CostModel& model) const;
+  bool is_new(const Candidate& c, const Database* database) const;
+
+  const Task& task_;
+  SearchOptions options_;
+  sched::RandomEngine rng_;
+  Postprocs postprocs_;
+  std::vector<WeightedMutator> mutators_;
+  std::vector<sched::Trace> sketches_;
+  std::set<std::string> proposed_;  // hashes proposed so far
+};
+
+}  // namespace kiln::search

@@ -1,0 +1,14 @@
+#include "search/mutator/mutator.h"
+
+namespace kiln::search {
+
+std::vector<WeightedMutator> default_mutators(const Target&) {
+  std::vector<WeightedMutator> out;
+  out.push_back({mutate_tile_size(), 0.90});
+  out.push_back({mutate_compute_location(), 0.05});
+  out.push_back({mutate_unroll(), 0.03});
+  out.push_back({mutate_parallel(), 0.02});
+  return out;
+}
+
+}  // namespace kiln::search

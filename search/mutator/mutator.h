@@ -1,0 +1,50 @@
+// Mutators: a new candidate from an old one by changing one decision of its
+// trace (the part before postprocessing) and replaying. Each is small and
+// does one thing; the search picks one by probability.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "codegen/target.h"
+#include "ir/function.h"
+#include "schedule/random.h"
+#include "schedule/trace.h"
+
+namespace kiln::search {
+
+class Mutator {
+ public:
+  virtual ~Mutator() = default;
+  virtual std::string name() const = 0;
+  // The trace with one decision changed, or nullopt when there is nothing
+  // this mutator can change. `func` is what the trace applies to.
+  virtual std::optional<sched::Trace> apply(const sched::Trace& trace, const ir::PrimFunc& func,
+                                            sched::RandomEngine& rng) const = 0;
+};
+
+// One per file of search/mutator/.
+std::unique_ptr<Mutator> mutate_tile_size();
+std::unique_ptr<Mutator> mutate_unroll();
+std::unique_ptr<Mutator> mutate_parallel();
+std::unique_ptr<Mutator> mutate_compute_location();
+
+struct WeightedMutator {
+  std::unique_ptr<Mutator> mutator;
+  double probability;
+};
+
+// The mutators of a target with how often each is tried (MetaSchedule's CPU
+// weights: tile sizes most of the time).
+std::vector<WeightedMutator> default_mutators(const Target& target);
+
+// The index of a sample_categorical instruction whose value an `annotate`
+// with `key` uses, with another of its candidates chosen: what mutate_unroll
+// and mutate_parallel share.
+std::optional<sched::Trace> mutate_annotated_choice(const sched::Trace& trace,
+                                                    const std::string& key,
+                                                    sched::RandomEngine& rng);
+
+}  // namespace kiln::search

@@ -1,0 +1,15 @@
+// The rules for each kind of target, in the order they apply to a block.
+#include "search/space/space_rule.h"
+
+namespace kiln::search {
+
+SpaceRules default_space_rules(const Target& target) {
+  SpaceRules rules;
+  rules.push_back(auto_inline());
+  rules.push_back(multi_level_tiling(target));
+  rules.push_back(parallel_vectorize_unroll(target));
+  rules.push_back(random_compute_location());
+  return rules;
+}
+
+}  // namespace kiln::search

@@ -1,0 +1,86 @@
+// multi_level_tiling: the loop structure of a fast reduction with reuse
+// (matmul, convolution, dense) on a CPU, "SSRSRS". Every spatial loop is
+// split in four by sampled tiles, every reduction loop in two, and the
+// pieces reordered
+//
+//   S0 S1 R0 S2 R1 S3
+//
+// so that the innermost S3 x S2 tile accumulates in registers over R1 and
+// the S1 tile's data stay in cache over R0; the outer S0 loops go to the
+// threads (postproc/rewrite_parallel_vectorize_unroll). The result is then
+// written through a cache: a local accumulator written back at the end of
+// tile level 1 or 2 (cache_write + reverse_compute_at), or, when the block
+// has one elementwise consumer (a bias or a relu), that consumer fused at
+// the same level instead. The variant without either is kept too.
+#include "schedule/block_predicates.h"
+#include "search/space/block_facts.h"
+#include "search/space/space_rule.h"
+
+namespace kiln::search {
+
+namespace {
+
+constexpr int kSpatialTiles = 4;
+constexpr int kReductionTiles = 2;
+constexpr int kMaxInnermostFactor = 64;
+
+class MultiLevelTiling final : public SpaceRule {
+ public:
+  std::string name() const override { return "multi_level_tiling"; }
+
+  std::vector<sched::Schedule> apply(const sched::Schedule& sch,
+                                     sched::BlockRV block) const override {
+    if (!sched::is_reduction(sch, block) || !sched::has_data_reuse(sch, block)) return {sch};
+    sched::Schedule tiled = sch.copy();
+    const std::vector<sched::LoopRV> loops = tiled.get_loops(block);
+    const std::vector<LoopKind> kinds = loop_kinds(tiled, block, loops);
+    for (LoopKind k : kinds)
+      if (k == LoopKind::kMixed || k == LoopKind::kUnused) return {sch};
+
+    // Step 1. Tile: S0 S1 R0 S2 R1 S3.
+    std::vector<std::vector<sched::LoopRV>> levels(6);
+    const int spatial_level[kSpatialTiles] = {0, 1, 3, 5};
+    const int reduction_level[kReductionTiles] = {2, 4};
+    for (size_t i = 0; i < loops.size(); ++i) {
+      const bool spatial = kinds[i] == LoopKind::kSpatial;
+      const int n = spatial ? kSpatialTiles : kReductionTiles;
+      const std::vector<sched::ExprRV> factors =
+          tiled.sample_perfect_tile(loops[i], n, kMaxInnermostFactor);
+      std::vector<sched::Factor> split(factors.begin(), factors.end());
+      const std::vector<sched::LoopRV> parts = tiled.split(loops[i], split);
+      for (int t = 0; t < n; ++t)
+        levels[spatial ? spatial_level[t] : reduction_level[t]].push_back(parts[t]);
+    }
+    std::vector<sched::LoopRV> order;
+    for (const auto& level : levels) order.insert(order.end(), level.begin(), level.end());
+    tiled.reorder(order);
+
+    // Step 2. Write reuse: the variant without, and at the end of level 1
+    // and 2 either the fused elementwise consumer or a local accumulator.
+    std::vector<sched::Schedule> out = {tiled};
+    const std::vector<sched::BlockRV> consumers = tiled.get_consumers(block);
+    const bool fuse_consumer =
+        consumers.size() == 1 && sched::is_elementwise(tiled, consumers[0]);
+    for (int level : {0, 1}) {
+      if (levels[level].empty()) continue;
+      sched::Schedule s = tiled.copy();
+      try {
+        const sched::BlockRV writer =
+            fuse_consumer ? consumers[0] : s.cache_write(block, 0, "local");
+        s.reverse_compute_at(writer, levels[level].back(), true);
+        out.push_back(std::move(s));
+      } catch (const sched::ScheduleError&) {
+        // This level cannot take it (the consumer reads across tiles).
+      }
+    }
+    return out;
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<SpaceRule> multi_level_tiling(const Target&) {
+  return std::make_unique<MultiLevelTiling>();
+}
+
+}  // namespace kiln::search

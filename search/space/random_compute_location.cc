@@ -1,0 +1,38 @@
+// random_compute_location: a spatial producer that no other rule placed (a
+// padding, a reshape) goes where a sampled location says: inlined into its
+// consumer, left at the root, or computed under one of the consumer's loops
+// (sample_compute_location + compute_at). Outputs and blocks that share
+// their nest stay where they are.
+#include "schedule/block_predicates.h"
+#include "search/space/space_rule.h"
+
+namespace kiln::search {
+
+namespace {
+
+class RandomComputeLocation final : public SpaceRule {
+ public:
+  std::string name() const override { return "random_compute_location"; }
+
+  std::vector<sched::Schedule> apply(const sched::Schedule& sch,
+                                     sched::BlockRV block) const override {
+    if (!sched::is_spatial(sch, block) || sched::is_output(sch, block)) return {sch};
+    sched::Schedule probe = sch;
+    const std::vector<sched::LoopRV> loops = probe.get_loops(block);
+    if (loops.empty() || probe.get_child_blocks(loops.front()).size() != 1 ||
+        probe.get_consumers(block).empty())
+      return {sch};
+    sched::Schedule out = sch.copy();
+    const sched::LoopRV where = out.sample_compute_location(block);
+    out.compute_at(block, where, true);
+    return {out};
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<SpaceRule> random_compute_location() {
+  return std::make_unique<RandomComputeLocation>();
+}
+
+}  // namespace kiln::search
