@@ -10,6 +10,7 @@
 #include "ir/functor.h"
 #include "ir/op.h"
 #include "schedule/block_analysis.h"
+#include "schedule/gpu_steps.h"
 #include "schedule/ir_utils.h"
 
 namespace kiln::fuzz {
@@ -145,9 +146,8 @@ std::optional<LoneBlock> lone_block(Schedule& sch, const std::string& name) {
   return lone;
 }
 
-LoopRV fuse_all(Schedule& sch, const std::vector<LoopRV>& loops) {
-  return loops.size() == 1 ? loops[0] : checked(sch, "fuse", [&] { return sch.fuse(loops); });
-}
+using sched::bind_axes;
+using sched::fuse_all;
 
 // The loops a multi-level tiling made, for the optional steps after it.
 struct Tiling {
@@ -168,13 +168,6 @@ std::vector<LoopRV> split_by_sampled_tile(Schedule& sch, LoopRV loop, int parts,
   return checked(sch, "split", [&] {
     return sch.split(loop, std::vector<sched::Factor>(tile.begin(), tile.end()));
   });
-}
-
-// Binds `loops` (outermost first, at most 3) to `kind`.x, .y, .z, the
-// innermost to x: consecutive threads take consecutive elements.
-void bind_axes(Schedule& sch, const std::vector<LoopRV>& loops, const std::string& kind) {
-  for (size_t i = 0; i < loops.size(); ++i)
-    checked(sch, "bind", [&] { sch.bind(loops[loops.size() - 1 - i], kind + "." + "xyz"[i]); });
 }
 
 // Spatial loops in three tiles (block, thread, inner), reductions in two:
@@ -287,29 +280,12 @@ bool cross_thread_reduction(Schedule& sch, RandomEngine& rng, const Target& targ
 }
 
 // Operand `read` of the block staged in shared memory per reduction-outer
-// iteration, fetched by all the block's threads: the stage's own loops fused
-// and split by the thread count, the inner part on threadIdx.x.
+// iteration, fetched by all the block's threads (sched::cooperative_fetch).
 bool stage_in_shared(Schedule& sch, const std::string& name, const Tiling& tiling, int read) {
   BlockRV block = sch.get_block(name);
   BlockRV stage = checked(sch, "cache_read", [&] { return sch.cache_read(block, read, "shared"); });
   checked(sch, "compute_at", [&] { sch.compute_at(stage, *tiling.reduction_outer); });
-  std::vector<LoopRV> block_loops = sch.get_loops(block);
-  std::vector<LoopRV> own;
-  for (LoopRV l : sch.get_loops(stage)) {
-    const bool shared_with_block =
-        std::any_of(block_loops.begin(), block_loops.end(),
-                    [&](LoopRV b) { return sch.loop_var(b).get() == sch.loop_var(l).get(); });
-    if (!shared_with_block) own.push_back(l);
-  }
-  if (own.empty()) return false;  // a single element: nothing to spread
-  LoopRV fused = fuse_all(sch, own);
-  // Split as the threads are laid out: [rest][z][y][x].
-  std::vector<sched::Factor> factors = {kInferred};
-  for (auto e = tiling.thread_extents.rbegin(); e != tiling.thread_extents.rend(); ++e)
-    factors.push_back(*e);
-  auto parts = checked(sch, "split", [&] { return sch.split(fused, factors); });
-  bind_axes(sch, std::vector<LoopRV>(parts.begin() + 1, parts.end()), "threadIdx");
-  return true;
+  return sched::cooperative_fetch(sch, stage, block, tiling.thread_extents);
 }
 
 // The root statement's leading serial loops that every block in it sees as

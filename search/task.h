@@ -35,6 +35,12 @@ class Task {
   const std::string& workload() const { return workload_; }
   const std::map<std::string, int64_t>& shape() const { return shape_; }
 
+  // Floating-point operations of one call: each block's arithmetic on floats
+  // (add, subtract, multiply, divide, min, max, and each intrinsic call such
+  // as exp as one) times its instances; its init not counted. A matmul
+  // M x N x K gives 2 M N K.
+  double flops() const { return flops_; }
+
   // 16 hex digits of the function's structural hash.
   const std::string& id() const { return id_; }
   // id() and the target's key: "9f3c2a... llvm -mcpu=znver4 -num_cores=2".
@@ -48,7 +54,11 @@ class Task {
   std::string workload_;
   std::map<std::string, int64_t> shape_;
   std::string id_;
+  double flops_ = 0;
 };
+
+// The flops() of any function.
+double count_flops(const ir::PrimFunc& func);
 
 // 16 lower-case hex digits.
 std::string hex_hash(uint64_t hash);

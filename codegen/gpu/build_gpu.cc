@@ -37,7 +37,20 @@ runtime::GpuFunction launch_description(const gpu::GpuProgram& program,
   return f;
 }
 
+gpu::GpuProgram gpu_program(const ir::PrimFunc& lowered, const Target& target) {
+  gpu::GpuProgram program = gpu_split_kernels(lowered);
+  gpu_lower_thread_allreduce(program, target);
+  gpu_insert_barriers(program);
+  gpu_verify(program, target);
+  return program;
+}
+
 }  // namespace
+
+void check_gpu_program(const ir::PrimFunc& lowered, const Target& target) {
+  if (!target.is_gpu()) throw BuildError("check_gpu_program: target " + target.str() + " is no GPU target");
+  gpu_program(lowered, target);
+}
 
 Artifact compile_gpu(const ir::PrimFunc& lowered, const runtime::KernelSignature& signature,
                      const Target& target) {
@@ -48,10 +61,7 @@ Artifact compile_gpu(const ir::PrimFunc& lowered, const runtime::KernelSignature
                      std::to_string(signature.params.size()));
   const auto start = std::chrono::steady_clock::now();
   const bool cuda = target.kind() == "cuda";
-  gpu::GpuProgram program = gpu_split_kernels(lowered);
-  gpu_lower_thread_allreduce(program, target);
-  gpu_insert_barriers(program);
-  gpu_verify(program, target);
+  gpu::GpuProgram program = gpu_program(lowered, target);
   gpu::PrintOptions options;
   options.fast_math = target.option("fast_math") == "1";
   Artifact artifact;

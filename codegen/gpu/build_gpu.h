@@ -19,6 +19,11 @@ namespace kiln::codegen {
 Artifact compile_gpu(const ir::PrimFunc& lowered, const runtime::KernelSignature& signature,
                      const Target& target);
 
+// The GPU passes alone (split into kernels, thread reductions, barriers, the
+// target's limits): what compile_gpu checks before printing. Throws
+// BuildError as it does; the search rejects candidates with it.
+void check_gpu_program(const ir::PrimFunc& lowered, const Target& target);
+
 // A module of a cuda or opencl artifact; nothing touches a device until the
 // first call.
 runtime::Module load_gpu(Artifact artifact);

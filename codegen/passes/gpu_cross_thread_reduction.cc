@@ -140,16 +140,22 @@ class Rewriter : public ir::IRMutator {
 
   ir::Stmt mutate_block_realize(const ir::Stmt& s, const ir::BlockRealizeNode* op) override {
     // A reduction over a thread loop that try_rewrite did not take: say why.
-    if (op->block->init.defined()) {
-      VarSet spatial, reduction;
-      split_bindings(op, &spatial, &reduction);
-      for (const ir::ForNode* loop : loops_)
-        if (is_thread_loop(loop) && reduction.count(loop->loop_var.get()) &&
-            !spatial.count(loop->loop_var.get()))
-          refuse(*op->block, "the thread loop " + loop->loop_var.name() +
-                                 " holds more than the block's reduction loops; put the thread "
-                                 "loop right above the block's other reduction loops (reorder) "
-                                 "with nothing else in it");
+    // Without an init (decompose_reduction split it off) every thread would
+    // update the same element at once: a race, never a reduction.
+    VarSet spatial, reduction;
+    split_bindings(op, &spatial, &reduction);
+    for (const ir::ForNode* loop : loops_) {
+      if (!is_thread_loop(loop) || !reduction.count(loop->loop_var.get()) ||
+          spatial.count(loop->loop_var.get()))
+        continue;
+      if (!op->block->init.defined())
+        refuse(*op->block, "its init was split off (decompose_reduction): the threads would "
+                           "update each element at once. Keep the init in the block, or bind "
+                           "only spatial loops to threads");
+      refuse(*op->block, "the thread loop " + loop->loop_var.name() +
+                             " holds more than the block's reduction loops; put the thread "
+                             "loop right above the block's other reduction loops (reorder) "
+                             "with nothing else in it");
     }
     return ir::IRMutator::mutate_block_realize(s, op);
   }

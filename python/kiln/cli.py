@@ -7,6 +7,8 @@ Example::
     python3 -m kiln fuzz --traces 1000 --seed 1
     python3 -m kiln fuzz --traces 2000 --target llvm
     python3 -m kiln demo
+    python3 -m kiln tune --workload matmul --shape M=1024,N=1024,K=1024 --trials 1000
+    python3 -m kiln tune --network resnet18 --trials 2000
     python3 -m kiln target
     python3 -m kiln target "cuda -arch=sm_80" --json
 """
@@ -201,10 +203,101 @@ def _cmd_replay(args):
     return 0
 
 
+def _duration(seconds):
+    seconds = int(round(seconds))
+    if seconds < 60:
+        return f"{seconds}s"
+    if seconds < 3600:
+        return f"{seconds // 60}m{seconds % 60:02d}s"
+    return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
+
+
+def _rate(flops, seconds):
+    return f"{flops / seconds * 1e-9:.1f} GFLOP/s" if seconds > 0 and seconds != float("inf") else "-"
+
+
+class _Progress:
+    """The live line of `kiln tune` on a terminal (rewritten in place), one
+    line per round elsewhere."""
+
+    def __init__(self, tasks, stream):
+        self.tasks = tasks
+        self.stream = stream
+        self.live = stream.isatty()
+
+    def round(self, p):
+        done, total = p["trials"], p["trials_total"]
+        i = p["task"]
+        best = p["task_best_s"][i]
+        task = self.tasks[i]
+        best_text = "no valid program yet" if best == float("inf") else (
+            f"best {best * 1e3:.4g} ms ({_rate(task.flops, best)})")
+        errors = ", ".join(f"{k} {v}" for k, v in sorted(p["errors"].items())) or "none"
+        elapsed = p["elapsed_s"]
+        left = elapsed / max(done, 1) * (total - done) if done else 0
+        line = (f"[{done:>{len(str(total))}}/{total}] {task.name}: {best_text} | errors: {errors} "
+                f"| {_duration(elapsed)} elapsed, ~{_duration(left)} left")
+        if self.live:
+            self.stream.write("\r\033[K" + line)
+        else:
+            self.stream.write(line + "\n")
+        self.stream.flush()
+
+    def finish(self):
+        if self.live:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def _cmd_tune(args):
+    import kiln
+
+    if args.trials < 1:
+        raise UsageError(f"--trials {args.trials}: the budget must be at least 1 trial")
+    if bool(args.network) == bool(args.workload):
+        raise UsageError("give either --workload (with --shape) or --network")
+    try:
+        target = kiln.Target(args.target)
+    except ValueError as err:
+        raise UsageError(str(err)) from err
+    if args.network:
+        try:
+            tasks = kiln.workloads.network(args.network, target)
+        except ValueError as err:
+            raise UsageError(str(err)) from err
+        name = args.network
+    else:
+        tasks = [_task_of(args)]
+        name = tasks[0].name
+    log = args.log or f"tuning_logs/{name}.jsonl"
+    print(f"tuning {len(tasks)} task{'s' if len(tasks) > 1 else ''} on {target} for {args.trials} "
+          f"trials (seed {args.seed}); log: {log}", flush=True)
+    progress = _Progress(tasks, sys.stdout)
+    try:
+        result = kiln.tune(tasks, target, trials=args.trials, log=log, seed=args.seed,
+                           measure_per_round=args.measure_per_round, on_round=progress.round)
+    finally:
+        progress.finish()
+    width = max(len(t.name) for t in tasks) + 2
+    print(f"{'task':{width}} {'weight':>6} {'trials':>6} {'best ms':>10} {'GFLOP/s':>9}  search/build/run s")
+    for task, r in zip(result.tasks, result.results):
+        gflops = task.flops / r.best_latency_s * 1e-9 if r.best_latency_s != float("inf") else 0
+        print(f"{task.name:{width}} {task.weight:>6g} {r.trials:>6} {r.best_latency_s * 1e3:>10.4f} "
+              f"{gflops:>9.1f}  {r.search_s:.0f}/{r.build_s:.0f}/{r.run_s:.0f}")
+    if len(tasks) > 1:
+        print(f"weighted sum of the operators' latencies: {result.weighted_latency_s * 1e3:.3f} ms "
+              f"({_duration(result.wall_s)})")
+    else:
+        print(f"best: {result.best_latency_s * 1e3:.4f} ms in {_duration(result.wall_s)}")
+    return 0
+
+
 def _cmd_demo(args):
     from kiln.demo import run
 
-    return run(size=args.size, compiled_size=args.compiled_size)
+    if args.size < 1 or args.trials < 1:
+        raise UsageError("--size and --trials must be at least 1")
+    return run(size=args.size, trials=args.trials, log=args.log, seed=args.seed)
 
 
 def build_parser():
@@ -242,6 +335,21 @@ def build_parser():
     p.add_argument("--json", action="store_true", help="print the description as JSON")
     p.set_defaults(run=_cmd_target)
 
+    p = sub.add_parser("tune", help="search for the fastest schedule of an operator or of a "
+                                    "network's operators")
+    p.add_argument("--workload", default="", help="a name from `kiln workloads`")
+    p.add_argument("--shape", default="", help="shape, e.g. M=1024,N=1024,K=1024")
+    p.add_argument("--network", default="", help="tune every operator of a network instead: "
+                                                 "resnet18, resnet50, mobilenet_v2, bert_base_layer")
+    p.add_argument("--target", default="llvm", help='what to tune for (default "llvm")')
+    p.add_argument("--trials", type=int, default=1000, help="candidates to measure (default 1000)")
+    p.add_argument("--log", default="", help="the tuning log (default tuning_logs/<name>.jsonl); "
+                                             "an existing one is resumed")
+    p.add_argument("--seed", type=int, default=0, help="fixes every choice of the search")
+    p.add_argument("--measure-per-round", type=int, default=64,
+                   help="candidates measured per round of the search (default 64)")
+    p.set_defaults(run=_cmd_tune)
+
     p = sub.add_parser("replay", help="rebuild the best kernel a tuning log holds and print its "
                                       "schedule and measured time")
     p.add_argument("--log", required=True, help="the tuning log (JSON Lines)")
@@ -251,12 +359,13 @@ def build_parser():
     p.add_argument("--target", default="llvm", help='the target tuned for (default "llvm")')
     p.set_defaults(run=_cmd_replay)
 
-    p = sub.add_parser("demo", help="the main job: define a matmul, show it, run it, check it, "
-                                    "compile it and time it beside OpenBLAS")
-    p.add_argument("--size", type=int, default=256,
-                   help="M = N = K of the interpreter check (default 256)")
-    p.add_argument("--compiled-size", type=int, default=1024,
-                   help="M = N = K of the compiled, timed matmul (default 1024; 0 skips it)")
+    p = sub.add_parser("demo", help="the main job: tune a matmul for this CPU and time it beside "
+                                    "the untransformed program and OpenBLAS")
+    p.add_argument("--size", type=int, default=512, help="M = N = K (default 512)")
+    p.add_argument("--trials", type=int, default=256, help="candidates to measure (default 256)")
+    p.add_argument("--log", default="tuning_logs/demo_matmul.jsonl",
+                   help="the tuning log (resumed when it exists)")
+    p.add_argument("--seed", type=int, default=0, help="fixes every choice of the search")
     p.set_defaults(run=_cmd_demo)
     return parser
 

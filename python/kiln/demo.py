@@ -1,19 +1,18 @@
-"""The main job, as far as kiln goes today: define a matmul in the DSL,
-print its loop program, run it in the reference interpreter and check it
-against NumPy; then apply the expert CPU schedule to a 1024^3 matmul, compile
-it with LLVM, check it against NumPy and time it beside NumPy's matmul
-(OpenBLAS), measured in the same run. (The tuner will replace the hand
-schedule with a search.)
+"""The main job: define a float32 matmul in the DSL, tune it for this CPU,
+check the tuned kernel against NumPy, and time it beside the untransformed
+program and NumPy's matmul (OpenBLAS), all measured in the same run on the
+same NumPy arrays.
 
-Example: ``python3 -m kiln demo --size 128 --compiled-size 512``.
+Example: ``python3 -m kiln demo --size 512 --trials 256``.
 """
 
+import sys
 import time
 
 import numpy as np
 
 import kiln
-from kiln import interpret, te
+from kiln import te
 
 
 def matmul(size):
@@ -25,7 +24,7 @@ def matmul(size):
     return te.create_prim_func([A, B, C], name="matmul")
 
 
-def _median_seconds(fn, min_total=1.0, min_runs=5):
+def _median_seconds(fn, min_total=0.5, min_runs=5):
     fn()  # warm up
     times = []
     start = time.perf_counter()
@@ -36,61 +35,47 @@ def _median_seconds(fn, min_total=1.0, min_runs=5):
     return float(np.median(times))
 
 
-def _check_interpreter(size):
+def run(size=512, trials=256, log="tuning_logs/demo_matmul.jsonl", seed=0):
+    """Runs the demo; returns the process exit status (0 when the tuned
+    kernel matches NumPy)."""
+    from kiln.cli import _Progress
+
     func = matmul(size)
     print(func.script())
-    rng = np.random.default_rng(0)
-    a = rng.uniform(-1, 1, (size, size)).astype("float32")
-    b = rng.uniform(-1, 1, (size, size)).astype("float32")
-    c = np.zeros((size, size), "float32")
-    start = time.perf_counter()
-    interpret(func, [a, b, c])
-    seconds = time.perf_counter() - start
-    expected = a.astype("float64") @ b.astype("float64")
-    err = float(np.max(np.abs(c - expected)))
-    ok = np.allclose(c, expected, rtol=1e-4, atol=1e-4)
-    print(f"interpreter: {size}x{size}x{size} float32 matmul in {seconds:.2f} s, "
-          f"max abs error vs NumPy {err:.2e}")
-    print("matches NumPy" if ok else "DOES NOT match NumPy")
-    return ok
-
-
-def _compiled(size):
     target = kiln.Target("llvm")
-    lanes = target.vector_bytes // 4
-    threads = target.num_cores
-    print(f"\ntarget: {target}")
-    func = kiln.workloads.get("matmul", M=size, N=size, K=size).func
-    sch = kiln._ffi.expert_matmul_schedule(func, lanes, threads)
-    print(f"expert schedule ({lanes} float32 lanes, {threads} threads):")
-    print(sch.trace)
-    start = time.perf_counter()
-    mod = kiln.build(sch.func, target=target)
-    print(f"compiled with LLVM in {(time.perf_counter() - start) * 1e3:.0f} ms")
+    task = kiln.Task(func, target)
+    print(f"tuning it on {target} for {trials} trials (log: {log}; run again to resume)")
+    progress = _Progress([task], sys.stdout)
+    try:
+        result = kiln.tune(task, trials=trials, log=log, seed=seed, on_round=progress.round)
+    finally:
+        progress.finish()
+    print(f"best schedule ({result.results[0].trials} trials, {result.wall_s:.0f} s):")
+    print(result.best_trace)
+
     rng = np.random.default_rng(1)
     a = rng.uniform(-1, 1, (size, size)).astype("float32")
     b = rng.uniform(-1, 1, (size, size)).astype("float32")
     c = np.zeros((size, size), "float32")
-    mod(a, b, c)
+    tuned = result.build()
+    tuned(a, b, c)
     expected = a @ b
     err = float(np.max(np.abs(c - expected)))
     ok = np.allclose(c, expected, rtol=1e-3, atol=1e-3)
-    print(f"kiln: max abs error vs NumPy {err:.2e}: "
+    print(f"tuned kernel: max abs error vs NumPy {err:.2e}: "
           + ("matches NumPy" if ok else "DOES NOT match NumPy"))
+
+    plain = kiln.build(func, target)
     flops = 2.0 * size**3
-    kiln_s = _median_seconds(lambda: mod(a, b, c))
-    numpy_s = _median_seconds(lambda: np.matmul(a, b, out=expected))
-    kiln_gf, numpy_gf = flops / kiln_s / 1e9, flops / numpy_s / 1e9
-    print(f"{size}^3 float32 matmul, median of runs:")
-    print(f"  kiln (expert schedule)  {kiln_s * 1e3:8.2f} ms  {kiln_gf:7.1f} GFLOP/s")
-    print(f"  NumPy (OpenBLAS)        {numpy_s * 1e3:8.2f} ms  {numpy_gf:7.1f} GFLOP/s")
-    print(f"  kiln / OpenBLAS: {kiln_gf / numpy_gf:.2f}x")
-    return ok
-
-
-def run(size=256, compiled_size=1024):
-    """Runs the demo; returns the process exit status (0 when both match)."""
-    ok = _check_interpreter(size)
-    if compiled_size > 0:
-        ok = _compiled(compiled_size) and ok
+    rows = [
+        ("kiln, tuned", _median_seconds(lambda: tuned(a, b, c))),
+        ("kiln, untransformed", _median_seconds(lambda: plain(a, b, c), min_total=0.2, min_runs=2)),
+        ("NumPy (OpenBLAS)", _median_seconds(lambda: np.matmul(a, b, out=expected))),
+    ]
+    print(f"\n{size}^3 float32 matmul on NumPy arrays, median of runs:")
+    for name, seconds in rows:
+        print(f"  {name:22} {seconds * 1e3:9.3f} ms  {flops / seconds * 1e-9:7.1f} GFLOP/s")
+    tuned_s, plain_s, blas_s = (s for _, s in rows)
+    print(f"  tuned / untransformed: {plain_s / tuned_s:.1f}x faster")
+    print(f"  kiln / OpenBLAS: {blas_s / tuned_s:.2f}x")
     return 0 if ok else 1

@@ -90,3 +90,28 @@ def get(name, **shape):
     """
     func, full_shape, description = _registry.get(name, {k: int(v) for k, v in shape.items()})
     return Workload(name, func, full_shape, description)
+
+
+def networks():
+    """The networks whose operators :func:`network` lists.
+
+    Example: ``kiln.workloads.networks()`` -> ``["bert_base_layer", ...]``.
+    """
+    return [*_registry.networks()]
+
+
+def network(name, target="llvm"):
+    """The operators of network ``name`` as tuning tasks on ``target``, each
+    weighted by how often it occurs (layers of one shape are one task).
+
+    Example::
+
+        tasks = kiln.workloads.network("resnet18")
+        result = kiln.tune(tasks, trials=2000, log="tuning_logs/resnet18.jsonl")
+        print(result.weighted_latency_s)
+    """
+    from kiln._ffi import Target, Task
+
+    target = Target(target) if isinstance(target, str) else target
+    return [Task.from_workload(workload, shape, target, float(count))
+            for workload, shape, count, _layers in _registry.network(name)]

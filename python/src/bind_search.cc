@@ -64,6 +64,7 @@ void bind_search(py::module_& m) {
       .def_property_readonly("workload", &Task::workload)
       .def_property_readonly("shape", &Task::shape)
       .def_property_readonly("id", &Task::id)
+      .def_property_readonly("flops", &Task::flops)
       .def_property_readonly("key", &Task::key)
       .def("__repr__", [](const Task& t) {
         return "kiln.Task(" + t.name() + ", id=" + t.id() + ", target=\"" + t.target().str() +

@@ -2,6 +2,7 @@
 #include <pybind11/stl.h>
 
 #include "python/src/bindings.h"
+#include "workloads/networks.h"
 #include "workloads/workloads.h"
 
 namespace kiln::python {
@@ -13,6 +14,13 @@ void bind_workloads(py::module_& parent) {
   m.def("get", [](const std::string& name, const std::map<std::string, int64_t>& shape) {
     workloads::Workload w = workloads::get(name, shape);
     return py::make_tuple(to_py(w.func), w.shape, w.description);
+  });
+  m.def("networks", &workloads::networks);
+  m.def("network", [](const std::string& name) {
+    py::list out;
+    for (const workloads::NetworkOperator& op : workloads::network(name))
+      out.append(py::make_tuple(op.workload, op.shape, op.count, op.layers));
+    return out;
   });
 }
 

@@ -30,6 +30,7 @@ std::unique_ptr<Mutator> mutate_tile_size();
 std::unique_ptr<Mutator> mutate_unroll();
 std::unique_ptr<Mutator> mutate_parallel();
 std::unique_ptr<Mutator> mutate_compute_location();
+std::unique_ptr<Mutator> mutate_thread_binding();
 
 struct WeightedMutator {
   std::unique_ptr<Mutator> mutator;

@@ -27,6 +27,9 @@ using Postprocs = std::vector<std::unique_ptr<Postproc>>;
 // One per file of search/postproc/.
 std::unique_ptr<Postproc> rewrite_reduction_block();
 std::unique_ptr<Postproc> rewrite_parallel_vectorize_unroll();
+// GPU targets.
+std::unique_ptr<Postproc> rewrite_cooperative_fetch();
+std::unique_ptr<Postproc> verify_gpu(const Target& target);
 
 // The postprocessors of a target, in order.
 Postprocs default_postprocs(const Target& target);

@@ -6,6 +6,12 @@ namespace kiln::search {
 SpaceRules default_space_rules(const Target& target) {
   SpaceRules rules;
   rules.push_back(auto_inline());
+  if (target.is_gpu()) {
+    rules.push_back(cross_thread_reduction(target));
+    rules.push_back(multi_level_tiling_gpu(target));
+    rules.push_back(auto_bind(target));
+    return rules;
+  }
   rules.push_back(multi_level_tiling(target));
   rules.push_back(parallel_vectorize_unroll(target));
   rules.push_back(random_compute_location());

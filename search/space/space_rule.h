@@ -33,6 +33,10 @@ std::unique_ptr<SpaceRule> auto_inline();
 std::unique_ptr<SpaceRule> multi_level_tiling(const Target& target);
 std::unique_ptr<SpaceRule> parallel_vectorize_unroll(const Target& target);
 std::unique_ptr<SpaceRule> random_compute_location();
+// GPU targets (cuda, opencl).
+std::unique_ptr<SpaceRule> multi_level_tiling_gpu(const Target& target);
+std::unique_ptr<SpaceRule> cross_thread_reduction(const Target& target);
+std::unique_ptr<SpaceRule> auto_bind(const Target& target);
 
 // The rules for a target, in the order they apply to each block.
 SpaceRules default_space_rules(const Target& target);

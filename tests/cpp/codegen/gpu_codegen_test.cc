@@ -359,3 +359,32 @@ TEST(GpuCodegen, WarpReductionsOnEmulatedWarps) {
 
 }  // namespace
 }  // namespace kiln::codegen
+
+namespace kiln::codegen {
+namespace {
+
+// A reduction across threads whose init was decomposed away would have every
+// thread update the same element at once: refused, not miscompiled (the
+// search's postprocessor once did this and PoCL gave garbage).
+TEST(GpuCodegen, ADecomposedReductionAcrossThreadsIsRefused) {
+  const ir::PrimFunc f = workloads::get("reduce_sum", {{"M", 8}, {"N", 64}}).func;
+  sched::Schedule sch(f);
+  sched::BlockRV b = sch.get_block("B");
+  std::vector<sched::LoopRV> loops = sch.get_loops(b);
+  std::vector<sched::LoopRV> k = sch.split(loops[1], {std::monostate{}, int64_t{32}});
+  sch.reorder({loops[0], k[1], k[0]});
+  sch.bind(loops[0], "blockIdx.x");
+  sch.bind(k[1], "threadIdx.x");
+  sch.decompose_reduction(b, k[1]);
+  for (const char* target : {"opencl", "cuda -arch=sm_90"}) {
+    try {
+      kiln::compile(sch.func(), Target(target));
+      ADD_FAILURE() << "compiled a racing reduction for " << target;
+    } catch (const BuildError& e) {
+      EXPECT_NE(std::string(e.what()).find("init was split off"), std::string::npos) << e.what();
+    }
+  }
+}
+
+}  // namespace
+}  // namespace kiln::codegen
