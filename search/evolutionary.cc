@@ -1,8 +1,11 @@
 #include "search/evolutionary.h"
 
 #include <algorithm>
+#include <atomic>
 #include <map>
 #include <numeric>
+#include <nlohmann/json.hpp>
+#include <thread>
 
 #include "codegen/build.h"
 #include "codegen/passes/pipeline.h"
@@ -47,6 +50,42 @@ std::optional<Candidate> EvolutionarySearch::realize(const sched::Trace& search_
   return std::nullopt;
 }
 
+std::vector<std::optional<Candidate>> EvolutionarySearch::realize_all(const std::vector<Job>& jobs) {
+  std::vector<std::optional<Candidate>> out(jobs.size());
+  // Which jobs are remembered, which to realize (and remember after).
+  std::vector<std::string> keys(jobs.size());
+  std::vector<size_t> todo;
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    const sched::Trace& t = jobs[i].trace;
+    bool complete = true;
+    for (size_t k = 0; k < t.size() && complete; ++k)
+      complete = !t.instructions()[k].kind->is_sampling || t.decision_of(k).has_value();
+    if (complete) {
+      keys[i] = t.to_json().dump();
+      if (auto it = realized_.find(keys[i]); it != realized_.end()) {
+        out[i] = it->second;
+        continue;
+      }
+    }
+    todo.push_back(i);
+  }
+  const size_t threads = std::min<size_t>(
+      todo.size(), options_.threads > 0 ? static_cast<size_t>(options_.threads)
+                                        : std::max(1u, std::thread::hardware_concurrency()));
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t k; (k = next.fetch_add(1)) < todo.size();)
+      out[todo[k]] = realize(jobs[todo[k]].trace, jobs[todo[k]].rng);
+  };
+  std::vector<std::thread> pool;
+  for (size_t t = 1; t < threads; ++t) pool.emplace_back(work);
+  work();
+  for (std::thread& t : pool) t.join();
+  for (size_t i : todo)
+    if (!keys[i].empty()) realized_.emplace(keys[i], out[i]);
+  return out;
+}
+
 bool EvolutionarySearch::is_new(const Candidate& c, const Database* database) const {
   if (proposed_.count(c.hash)) return false;
   return !database || !database->measured(task_.id(), task_.target().str(), c.hash);
@@ -62,19 +101,25 @@ std::vector<Candidate> EvolutionarySearch::initial_population(const Database* da
   // search owns.
   if (database) {
     const size_t k = static_cast<size_t>(options_.from_database * options_.population);
+    std::vector<Job> jobs;
     for (const TuningRecord& r : database->best(task_.id(), task_.target().str(), k)) {
       const size_t length = r.postproc_start >= 0 ? static_cast<size_t>(r.postproc_start)
                                                   : r.trace.size();
-      add(realize(r.trace.prefix(length), rng_.fork()));
+      jobs.push_back({r.trace.prefix(length), rng_.fork()});
     }
+    for (std::optional<Candidate>& c : realize_all(jobs)) add(std::move(c));
   }
-  // The rest drawn from the sketches.
+  // The rest drawn from the sketches, a batch at a time.
   if (sketches_.empty()) return population;
   const size_t wanted = static_cast<size_t>(options_.population);
-  for (size_t tries = 0; population.size() < wanted && tries < 4 * wanted; ++tries) {
-    const sched::Trace& sketch =
-        sketches_[static_cast<size_t>(rng_.uniform_int(static_cast<int64_t>(sketches_.size())))];
-    add(realize(sketch, rng_.fork()));
+  for (size_t tries = 0; population.size() < wanted && tries < 4 * wanted;) {
+    std::vector<Job> jobs;
+    for (size_t k = population.size(); k < wanted; ++k, ++tries) {
+      const sched::Trace& sketch =
+          sketches_[static_cast<size_t>(rng_.uniform_int(static_cast<int64_t>(sketches_.size())))];
+      jobs.push_back({sketch, rng_.fork()});
+    }
+    for (std::optional<Candidate>& c : realize_all(jobs)) add(std::move(c));
   }
   return population;
 }
@@ -103,20 +148,35 @@ std::vector<Candidate> EvolutionarySearch::propose(size_t n, cost_model::CostMod
     // Parents by score (every one a chance), children by one mutation.
     std::vector<double> weights;
     for (double s : score) weights.push_back(std::max(s, 0.0) + 1e-6);
+    // The mutations are drawn in order, the children realized in parallel.
     std::vector<Candidate> next;
     std::set<std::string> seen;
     const size_t wanted = population.size();
-    for (size_t tries = 0; next.size() < wanted && tries < 4 * wanted; ++tries) {
-      const Candidate& parent = population[static_cast<size_t>(rng_.categorical(weights))];
-      std::optional<Candidate> child;
-      if (rng_.uniform_real() < options_.mutation_probability) {
+    for (size_t tries = 0; next.size() < wanted && tries < 4 * wanted;) {
+      std::vector<Job> jobs;
+      std::vector<const Candidate*> unchanged;  // per job: the parent kept as it is, or null
+      for (size_t k = next.size(); k < wanted; ++k, ++tries) {
+        const Candidate& parent = population[static_cast<size_t>(rng_.categorical(weights))];
+        if (rng_.uniform_real() >= options_.mutation_probability) {
+          jobs.push_back({sched::Trace(), rng_.fork()});
+          unchanged.push_back(&parent);
+          continue;
+        }
         const Mutator& m = *mutators_[static_cast<size_t>(rng_.categorical(mutator_weights))].mutator;
-        if (std::optional<sched::Trace> t = m.apply(parent.search_trace, task_.func(), rng_))
-          child = realize(*t, rng_.fork());
-      } else {
-        child = parent;
+        std::optional<sched::Trace> t = m.apply(parent.search_trace, task_.func(), rng_);
+        if (!t) continue;
+        jobs.push_back({std::move(*t), rng_.fork()});
+        unchanged.push_back(nullptr);
       }
-      if (child && seen.insert(child->hash).second) next.push_back(std::move(*child));
+      std::vector<Job> to_realize;
+      for (size_t j = 0; j < jobs.size(); ++j)
+        if (!unchanged[j]) to_realize.push_back(jobs[j]);
+      std::vector<std::optional<Candidate>> made = realize_all(to_realize);
+      for (size_t j = 0, r = 0; j < jobs.size(); ++j) {
+        std::optional<Candidate> child = unchanged[j] ? std::optional<Candidate>(*unchanged[j])
+                                                      : std::move(made[r++]);
+        if (child && seen.insert(child->hash).second) next.push_back(std::move(*child));
+      }
     }
     if (next.empty()) break;
     population = std::move(next);

@@ -17,6 +17,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -33,6 +34,7 @@
 namespace kiln::search {
 
 struct SearchOptions {
+  int threads = 0;  // realizing candidates in parallel; 0: one per hardware thread
   int population = 512;
   int generations = 4;
   double epsilon = 0.05;          // share of each batch drawn at random
@@ -67,6 +69,16 @@ class EvolutionarySearch {
                                    sched::RandomEngine rng) const;
 
  private:
+  // One realization to make: a trace and the stream its missing decisions
+  // come from.
+  struct Job {
+    sched::Trace trace;
+    sched::RandomEngine rng;
+  };
+  // realize() of every job, on the search's threads, in job order. A trace
+  // whose every sampling instruction has a decision is realized once per
+  // search (remembered: mutations often come back to a program).
+  std::vector<std::optional<Candidate>> realize_all(const std::vector<Job>& jobs);
   std::vector<Candidate> initial_population(const Database* database);
   std::vector<double> scores(const std::vector<Candidate>& population,
                              cost_model::CostModel& model) const;
@@ -79,6 +91,7 @@ class EvolutionarySearch {
   std::vector<WeightedMutator> mutators_;
   std::vector<sched::Trace> sketches_;
   std::set<std::string> proposed_;  // hashes proposed so far
+  std::map<std::string, std::optional<Candidate>> realized_;  // by trace JSON
 };
 
 }  // namespace kiln::search

@@ -1,0 +1,127 @@
+// kiln's tuned conv2d (NHWC, batch 1, 3x3, pad 1) against oneDNN, in one
+// process on the same inputs: the ResNet-50 3x3 layers (56/28/14/7) or one
+// given shape. kiln's kernel is the best a tuning log holds (replayed from
+// its trace); without a log, the untransformed function.
+//
+//   ./build/bench/bench_conv_cpu [--log tuning_logs/conv.jsonl] [--threads 2]
+//                                [--layers 56,28,14,7] [--json out.json]
+//
+// Every library gets --threads threads; the median of >= 20 runs (and at
+// least half a second) is reported, and kiln's output is checked against
+// oneDNN's.
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "bench/baselines/cpu_conv.h"
+#include "bench/baselines/cpu_gemm.h"
+#include "codegen/build.h"
+#include "search/replay.h"
+#include "workloads/workloads.h"
+
+using namespace kiln;
+
+namespace {
+
+double median_seconds(const std::function<void()>& run) {
+  using clock = std::chrono::steady_clock;
+  run();
+  std::vector<double> times;
+  const auto start = clock::now();
+  while (times.size() < 20 || std::chrono::duration<double>(clock::now() - start).count() < 0.5) {
+    const auto t0 = clock::now();
+    run();
+    times.push_back(std::chrono::duration<double>(clock::now() - t0).count());
+  }
+  std::sort(times.begin(), times.end());
+  return times[times.size() / 2];
+}
+
+struct Layer {
+  int64_t h, c;  // H = W, C = K
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string log, json_path;
+  int threads = 2;
+  std::vector<Layer> layers = {{56, 64}, {28, 128}, {14, 256}, {7, 512}};
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string flag = argv[i], value = argv[i + 1];
+    if (flag == "--log") log = value;
+    else if (flag == "--threads") threads = std::atoi(value.c_str());
+    else if (flag == "--json") json_path = value;
+    else if (flag == "--layers") {
+      layers.clear();
+      std::stringstream list(value);
+      for (std::string item; std::getline(list, item, ',');) {
+        const int64_t h = std::atoll(item.c_str());
+        layers.push_back({h, h == 56 ? 64 : h == 28 ? 128 : h == 14 ? 256 : 512});
+      }
+    } else {
+      std::fprintf(stderr, "bench_conv_cpu: unknown flag %s\n", flag.c_str());
+      return 2;
+    }
+  }
+  setenv("KILN_NUM_THREADS", std::to_string(threads).c_str(), 1);
+  bench::set_vendor_threads(threads);
+  const Target target("llvm -num_cores=" + std::to_string(threads));
+  std::unique_ptr<search::Database> db = log.empty() ? nullptr : std::make_unique<search::Database>(log);
+  std::printf("conv2d NHWC 3x3 pad 1, batch 1, %d threads, on %s\n", threads, target.str().c_str());
+  std::printf("%-18s %10s %10s %10s %10s %8s %11s\n", "layer", "kiln ms", "GFLOP/s", "oneDNN ms",
+              "GFLOP/s", "ratio", "max |err|");
+  nlohmann::json rows = nlohmann::json::array();
+  std::mt19937 rng(0);
+  std::uniform_real_distribution<float> dist(-1, 1);
+  for (const Layer& l : layers) {
+    const std::map<std::string, int64_t> shape = {{"N", 1}, {"H", l.h}, {"W", l.h}, {"C", l.c},
+                                                  {"K", l.c}, {"R", 3}, {"S", 3}, {"stride", 1},
+                                                  {"padding", 1}, {"dilation", 1}};
+    const ir::PrimFunc func = workloads::get("conv2d_nhwc", shape).func;
+    Module kernel;
+    std::string source = "untransformed";
+    if (db) {
+      try {
+        kernel = search::replay(*db, func, target).module;
+        source = "tuned";
+      } catch (const std::runtime_error&) {
+      }
+    }
+    if (!kernel.defined()) kernel = build(func, target);
+    const DLDataType f32 = runtime::parse_dtype("float32");
+    NDArray x = NDArray::empty({1, l.h, l.h, l.c}, f32), w = NDArray::empty({3, 3, l.c, l.c}, f32);
+    NDArray out = NDArray::empty({1, l.h, l.h, l.c}, f32), ref = NDArray::empty({1, l.h, l.h, l.c}, f32);
+    for (NDArray* a : {&x, &w})
+      for (int64_t i = 0; i < a->num_elements(); ++i) static_cast<float*>(a->data())[i] = dist(rng);
+    bench::OneDnnConv onednn({1, l.h, l.h, l.c, l.c, 3, 3, 1, 1});
+    auto* px = static_cast<float*>(x.data());
+    auto* pw = static_cast<float*>(w.data());
+    const double dnnl_s = median_seconds([&] { onednn.run(px, pw, static_cast<float*>(ref.data())); });
+    const double kiln_s = median_seconds([&] { kernel(x, w, out); });
+    double err = 0;
+    for (int64_t i = 0; i < out.num_elements(); ++i)
+      err = std::max<double>(err, std::fabs(static_cast<float*>(out.data())[i] -
+                                            static_cast<float*>(ref.data())[i]));
+    const double flops = 2.0 * l.h * l.h * l.c * l.c * 9;
+    const std::string name = std::to_string(l.h) + "x" + std::to_string(l.h) + "x" +
+                             std::to_string(l.c) + " (" + source + ")";
+    std::printf("%-18s %10.3f %10.1f %10.3f %10.1f %8.2f %11.2e\n", name.c_str(), kiln_s * 1e3,
+                flops / kiln_s * 1e-9, dnnl_s * 1e3, flops / dnnl_s * 1e-9, dnnl_s / kiln_s, err);
+    rows.push_back({{"layer", name}, {"kiln_ms", kiln_s * 1e3}, {"onednn_ms", dnnl_s * 1e3},
+                    {"ratio_to_onednn", dnnl_s / kiln_s}, {"max_abs_error", err}});
+  }
+  if (!json_path.empty())
+    std::ofstream(json_path) << nlohmann::json{{"benchmark", "conv_cpu"}, {"rows", rows}}.dump(2);
+  return 0;
+}
