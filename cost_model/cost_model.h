@@ -21,6 +21,10 @@ struct Program {
   std::string task_key;   // programs of one task share it (labels normalize per task)
   ir::PrimFunc scheduled;
   const Target* target;
+  // `scheduled` lowered up to the stage features are read at
+  // (features.h: kFeatureStage); null: the model lowers it (the search
+  // passes the one it made while validating the candidate).
+  ir::PrimFunc lowered = nullptr;
 };
 
 class CostModel {
@@ -42,5 +46,12 @@ class CostModel {
 // Scores uniformly at random from a seeded stream, whatever it was told:
 // the search without a model (for ablations, and until one has data).
 std::unique_ptr<CostModel> make_random_model(uint64_t seed);
+
+// Whether this kiln was built with XGBoost (else make_xgboost_model throws).
+bool have_xgboost();
+
+// A saved model of any kind, loaded. Throws std::runtime_error when the file
+// cannot be read or holds no kiln model.
+std::unique_ptr<CostModel> load_cost_model(const std::string& path, uint64_t seed = 0);
 
 }  // namespace kiln::cost_model

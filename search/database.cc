@@ -196,6 +196,13 @@ std::vector<StoredTask> Database::tasks() const {
   return out;
 }
 
+std::vector<std::pair<std::string, std::string>> Database::task_targets() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& [key, records] : records_) out.push_back(key);
+  return out;
+}
+
 std::string Database::target_description(const std::string& target) const {
   std::lock_guard<std::mutex> lock(mutex_);
   auto it = targets_.find(target);

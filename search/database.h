@@ -63,6 +63,8 @@ class Database {
                 const std::string& scheduled_hash) const;
 
   std::vector<StoredTask> tasks() const;
+  // Every (task id, target key) the file has records of.
+  std::vector<std::pair<std::string, std::string>> task_targets() const;
   // The hardware description of a target key, as the file has it (null JSON
   // text "null" when absent).
   std::string target_description(const std::string& target) const;

@@ -1,15 +1,15 @@
 #include "search/evolutionary.h"
 
 #include <algorithm>
-#include <atomic>
 #include <map>
 #include <numeric>
 #include <nlohmann/json.hpp>
-#include <thread>
 
 #include "codegen/build.h"
 #include "codegen/passes/pipeline.h"
+#include "cost_model/features/features.h"
 #include "ir/structural.h"
+#include "runtime/for_each_index.h"
 #include "schedule/error.h"
 #include "search/space/space_generator.h"
 
@@ -39,8 +39,12 @@ std::optional<Candidate> EvolutionarySearch::realize(const sched::Trace& search_
     // What the lowering would refuse, refused here, before it costs a
     // trial (up to the unrolling: past it bodies are copied, and most of the
     // time would go to simplifying the copies).
-    codegen::lower_until(done.func(), task_.target(), "unroll_loops");
-    return Candidate{sampled.trace(), done.trace(), done.func(),
+    ir::PrimFunc for_features;
+    codegen::lower_until(done.func(), task_.target(), "unroll_loops",
+                         [&](const std::string& pass, const ir::PrimFunc& program) {
+                           if (pass == cost_model::kFeatureStage) for_features = program;
+                         });
+    return Candidate{sampled.trace(), done.trace(), done.func(), std::move(for_features),
                      hex_hash(ir::structural_hash(done.func()))};
   } catch (const sched::ScheduleError&) {
   } catch (const BuildError&) {
@@ -69,18 +73,8 @@ std::vector<std::optional<Candidate>> EvolutionarySearch::realize_all(const std:
     }
     todo.push_back(i);
   }
-  const size_t threads = std::min<size_t>(
-      todo.size(), options_.threads > 0 ? static_cast<size_t>(options_.threads)
-                                        : std::max(1u, std::thread::hardware_concurrency()));
-  std::atomic<size_t> next{0};
-  auto work = [&] {
-    for (size_t k; (k = next.fetch_add(1)) < todo.size();)
-      out[todo[k]] = realize(jobs[todo[k]].trace, jobs[todo[k]].rng);
-  };
-  std::vector<std::thread> pool;
-  for (size_t t = 1; t < threads; ++t) pool.emplace_back(work);
-  work();
-  for (std::thread& t : pool) t.join();
+  for_each_index(todo.size(), options_.threads,
+                 [&](size_t k) { out[todo[k]] = realize(jobs[todo[k]].trace, jobs[todo[k]].rng); });
   for (size_t i : todo)
     if (!keys[i].empty()) realized_.emplace(keys[i], out[i]);
   return out;
@@ -127,7 +121,8 @@ std::vector<Candidate> EvolutionarySearch::initial_population(const Database* da
 std::vector<double> EvolutionarySearch::scores(const std::vector<Candidate>& population,
                                                cost_model::CostModel& model) const {
   std::vector<cost_model::Program> programs;
-  for (const Candidate& c : population) programs.push_back({task_.key(), c.func, &task_.target()});
+  for (const Candidate& c : population)
+    programs.push_back({task_.key(), c.func, &task_.target(), c.lowered});
   return model.predict(programs);
 }
 

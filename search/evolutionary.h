@@ -47,6 +47,7 @@ struct Candidate {
   sched::Trace search_trace;  // what mutators change: sketch + decisions
   sched::Trace trace;         // search_trace + the postprocessors' instructions
   ir::PrimFunc func;          // the scheduled function
+  ir::PrimFunc lowered;       // func lowered as far as the cost model reads it
   std::string hash;           // hex structural hash of func
 };
 

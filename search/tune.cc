@@ -8,9 +8,11 @@
 #include <limits>
 #include <stdexcept>
 
+#include "cost_model/xgboost_model.h"
 #include "search/database.h"
 #include "search/measure.h"
 #include "search/task_scheduler.h"
+#include "search/training_logs.h"
 
 namespace kiln::search {
 
@@ -71,9 +73,9 @@ TuneResult tune(const std::vector<Task>& task_list, const TuneOptions& options) 
   std::unique_ptr<TemporaryLog> temporary;
   if (options.log.empty()) temporary = std::make_unique<TemporaryLog>();
   Database db(options.log.empty() ? temporary->path() : options.log);
-  std::shared_ptr<cost_model::CostModel> model =
-      options.cost_model ? options.cost_model
-                         : std::shared_ptr<cost_model::CostModel>(cost_model::make_random_model(options.seed));
+  std::shared_ptr<cost_model::CostModel> model = options.cost_model;
+  if (!model && cost_model::have_xgboost()) model = cost_model::make_xgboost_model({.seed = options.seed});
+  if (!model) model = cost_model::make_random_model(options.seed);
   std::unique_ptr<LocalBuilder> local_builder;
   std::unique_ptr<LocalRunner> local_runner;
   Builder* builder = options.custom_builder;
@@ -90,12 +92,12 @@ TuneResult tune(const std::vector<Task>& task_list, const TuneOptions& options) 
   std::vector<TaskProgress> progress(tasks.size());
   TuneProgress report;
   report.trials_total = options.trials;
+  MeasuredPrograms resumed;
   for (size_t i = 0; i < tasks.size(); ++i) {
     const auto t0 = std::chrono::steady_clock::now();
     searches.push_back(std::make_unique<EvolutionarySearch>(tasks[i], options.search, seeds.next()));
     TaskResult& r = result.results[i];
     r.name = tasks[i].name();
-    r.search_s += seconds_since(t0);
     progress[i].weight = tasks[i].weight();
     double best = std::numeric_limits<double>::infinity();
     for (const TuningRecord& rec : db.records(tasks[i].id(), tasks[i].target().str())) {
@@ -107,7 +109,16 @@ TuneResult tune(const std::vector<Task>& task_list, const TuneOptions& options) 
     }
     if (progress[i].trials > 0) progress[i].best_after_round.push_back({progress[i].trials, best});
     report.trials += progress[i].trials;
+    MeasuredPrograms known =
+        measured_programs(tasks[i].key(), tasks[i].func(), tasks[i].target(),
+                          db.records(tasks[i].id(), tasks[i].target().str()), options.search.threads);
+    resumed.programs.insert(resumed.programs.end(), known.programs.begin(), known.programs.end());
+    resumed.latencies_s.insert(resumed.latencies_s.end(), known.latencies_s.begin(),
+                               known.latencies_s.end());
+    r.search_s += seconds_since(t0);
   }
+  // What the log already measured, the model learns first.
+  if (!resumed.programs.empty()) model->update(resumed.programs, resumed.latencies_s);
 
   // Step 2. Rounds, until the budget is spent or every space runs dry.
   while (report.trials < options.trials) {
@@ -141,7 +152,7 @@ TuneResult tune(const std::vector<Task>& task_list, const TuneOptions& options) 
       r.run_s += rec.run_s;
       if (rec.ok()) {
         best = std::min(best, rec.latency.median_s);
-        programs.push_back({task.key(), batch[k].func, &task.target()});
+        programs.push_back({task.key(), batch[k].func, &task.target(), batch[k].lowered});
         latencies.push_back(rec.latency.median_s);
       } else {
         ++r.errors[rec.status];

@@ -54,7 +54,9 @@ struct TuneOptions {
   uint64_t seed = 0;
   SearchOptions search;
   std::string task_scheduler = "gradient";  // or "round_robin"
-  // The cost model (null: the random model from `seed`).
+  // The cost model (null: XGBoost from scratch, seeded by `seed`, where
+  // kiln has XGBoost; else the random model). It learns from every
+  // measurement, those a resumed log already holds included.
   std::shared_ptr<cost_model::CostModel> cost_model;
   LocalBuilder::Options builder;
   RunnerOptions runner;

@@ -62,7 +62,8 @@ std::vector<std::string> lowering_passes(const Target& target) {
   return names;
 }
 
-ir::PrimFunc lower_until(const ir::PrimFunc& func, const Target& target, const std::string& stop) {
+ir::PrimFunc lower_until(const ir::PrimFunc& func, const Target& target, const std::string& stop,
+                         const PassObserver& before) {
   const std::vector<Pass> passes = pipeline(target);
   bool known = false;
   for (const Pass& p : passes) known |= p.name == stop;
@@ -75,6 +76,7 @@ ir::PrimFunc lower_until(const ir::PrimFunc& func, const Target& target, const s
   ir::PrimFunc f = func;
   for (const Pass& p : passes) {
     if (p.name == stop) break;
+    if (before) before(p.name, f);
     f = p.run(f);
   }
   return f;

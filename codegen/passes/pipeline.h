@@ -5,6 +5,7 @@
 // backend will get, at the stage they need, from the same passes.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -19,9 +20,15 @@ ir::PrimFunc lower(const ir::PrimFunc& func, const Target& target);
 // simplify_stmt runs several times).
 std::vector<std::string> lowering_passes(const Target& target);
 
+// Sees the program about to enter each pass, by the pass's name.
+using PassObserver = std::function<void(const std::string& pass, const ir::PrimFunc& program)>;
+
 // The passes of `lower` up to, not including, the first one named `stop`
-// (e.g. "unroll_loops": loops and buffers fixed, bodies not yet copied).
-// Throws std::invalid_argument naming the passes when there is none so named.
-ir::PrimFunc lower_until(const ir::PrimFunc& func, const Target& target, const std::string& stop);
+// (e.g. "unroll_loops": loops and buffers fixed, bodies not yet copied);
+// `before` (if given) sees each stage on the way, so that one lowering
+// serves readers of several stages. Throws std::invalid_argument naming the
+// passes when there is none so named.
+ir::PrimFunc lower_until(const ir::PrimFunc& func, const Target& target, const std::string& stop,
+                         const PassObserver& before = nullptr);
 
 }  // namespace kiln::codegen

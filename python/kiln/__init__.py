@@ -18,7 +18,7 @@ Define an operator with :mod:`kiln.te`, look at its loop program, run it::
 """
 
 from kiln import _ffi
-from kiln import nd, te, workloads
+from kiln import cost_model, nd, te, workloads
 from kiln.measurement import Database, Replayed, Task, TuningRecord, measure, replay
 from kiln.tuning import TuneResult, tune
 from kiln._ffi import (
@@ -69,6 +69,7 @@ __all__ = [
     "TuningRecord",
     "Var",
     "build",
+    "cost_model",
     "interpret",
     "load_module",
     "lower",

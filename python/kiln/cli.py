@@ -9,6 +9,9 @@ Example::
     python3 -m kiln demo
     python3 -m kiln tune --workload matmul --shape M=1024,N=1024,K=1024 --trials 1000
     python3 -m kiln tune --network resnet18 --trials 2000
+    python3 -m kiln tune --workload matmul --cost-model random --trials 200
+    python3 -m kiln cost-model train --log tuning_logs/a.jsonl --log tuning_logs/b.jsonl -o model.json
+    python3 -m kiln cost-model eval --log tuning_logs/a.jsonl --log tuning_logs/b.jsonl
     python3 -m kiln target
     python3 -m kiln target "cuda -arch=sm_80" --json
 """
@@ -270,12 +273,17 @@ def _cmd_tune(args):
         tasks = [_task_of(args)]
         name = tasks[0].name
     log = args.log or f"tuning_logs/{name}.jsonl"
+    try:
+        model, description = kiln.cost_model.make(args.cost_model, target, args.seed)
+    except ValueError as err:
+        raise UsageError(f"--cost-model: {err}") from err
     print(f"tuning {len(tasks)} task{'s' if len(tasks) > 1 else ''} on {target} for {args.trials} "
-          f"trials (seed {args.seed}); log: {log}", flush=True)
+          f"trials (seed {args.seed}); log: {log}; cost model: {description}", flush=True)
     progress = _Progress(tasks, sys.stdout)
     try:
         result = kiln.tune(tasks, target, trials=args.trials, log=log, seed=args.seed,
-                           measure_per_round=args.measure_per_round, on_round=progress.round)
+                           cost_model=model, measure_per_round=args.measure_per_round,
+                           on_round=progress.round)
     finally:
         progress.finish()
     width = max(len(t.name) for t in tasks) + 2
@@ -289,6 +297,53 @@ def _cmd_tune(args):
               f"({_duration(result.wall_s)})")
     else:
         print(f"best: {result.best_latency_s * 1e3:.4f} ms in {_duration(result.wall_s)}")
+    return 0
+
+
+def _cmd_cost_model_train(args):
+    from kiln import cost_model
+
+    try:
+        _, info = cost_model.train(args.log, output=args.output, seed=args.seed, start=args.start)
+    except (FileNotFoundError, ValueError) as err:
+        raise UsageError(str(err)) from err
+    skipped = f"; {info['skipped']} records skipped (their traces no longer apply)" \
+        if info["skipped"] else ""
+    print(f"trained on {info['programs']} programs of {info['tasks']} tasks{skipped}; "
+          f"saved to {args.output}")
+    return 0
+
+
+def _metrics_row(name, m):
+    return (f"{name:24} {m['pairwise_accuracy']:>9.3f} {m['top1']:>6.3f} {m['top5']:>6.3f} "
+            f"{m['spearman']:>8.3f} {m['programs']:>8}")
+
+
+def _cmd_cost_model_eval(args):
+    import json
+
+    from kiln import cost_model
+
+    if not 0 < args.test_fraction < 1:
+        raise UsageError(f"--test-fraction {args.test_fraction}: give a share between 0 and 1")
+    try:
+        report = cost_model.evaluate(args.log, kind=args.kind, start=args.start, seed=args.seed,
+                                     test_fraction=args.test_fraction)
+    except (FileNotFoundError, ValueError) as err:
+        raise UsageError(str(err)) from err
+    header = f"{'':24} {'pairwise':>9} {'top-1':>6} {'top-5':>6} {'spearman':>8} {'programs':>8}"
+    print(f"seen tasks: trained on {report['train_programs']} programs, judged on "
+          f"{report['test_programs']} held out ({args.test_fraction:g} of each task)")
+    print(header)
+    print(_metrics_row("all seen tasks", report["seen_tasks"]))
+    print("held-out tasks: each judged by a model trained on the other tasks")
+    print(header)
+    for task in report["held_out"]:
+        print(_metrics_row(task["name"], task))
+    print(_metrics_row("mean over tasks", report["held_out_tasks"]))
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(report, f, indent=1)
     return 0
 
 
@@ -348,7 +403,36 @@ def build_parser():
     p.add_argument("--seed", type=int, default=0, help="fixes every choice of the search")
     p.add_argument("--measure-per-round", type=int, default=64,
                    help="candidates measured per round of the search (default 64)")
+    p.add_argument("--cost-model", default="pretrained",
+                   help="what ranks the candidates: pretrained (kiln's shipped model, learning on; "
+                        "the default), xgboost (from scratch), random, or a model file from "
+                        "`kiln cost-model train`")
     p.set_defaults(run=_cmd_tune)
+
+    p = sub.add_parser("cost-model", help="train a cost model on tuning logs, or measure how well "
+                                          "one ranks their programs")
+    cm = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    q = cm.add_parser("train", help="train an XGBoost model on tuning logs and save it")
+    q.add_argument("--log", action="append", required=True,
+                   help="a tuning log (.jsonl or .jsonl.gz); repeat for several")
+    q.add_argument("-o", "--output", required=True, help="where to save the model (JSON)")
+    q.add_argument("--start", default=None, help="a saved model to start from (it keeps its trees)")
+    q.add_argument("--seed", type=int, default=0)
+    q.set_defaults(run=_cmd_cost_model_train)
+    q = cm.add_parser("eval", help="pairwise accuracy, top-1/top-5 scores and Spearman "
+                                   "correlation on held-out programs and held-out tasks")
+    q.add_argument("--log", action="append", required=True,
+                   help="a tuning log (.jsonl or .jsonl.gz); repeat for several (two tasks at "
+                        "least)")
+    q.add_argument("--kind", default="xgboost", choices=["xgboost", "random"],
+                   help="the model to judge (default xgboost)")
+    q.add_argument("--start", default=None,
+                   help="judge a saved model that keeps learning (e.g. the pretrained one)")
+    q.add_argument("--test-fraction", type=float, default=0.2,
+                   help="share of each task's programs held out (default 0.2)")
+    q.add_argument("--seed", type=int, default=0, help="fixes the split and the model")
+    q.add_argument("--json", default="", help="also write the report as JSON here")
+    q.set_defaults(run=_cmd_cost_model_eval)
 
     p = sub.add_parser("replay", help="rebuild the best kernel a tuning log holds and print its "
                                       "schedule and measured time")

@@ -14,6 +14,7 @@ Example::
 import os
 
 from kiln import _ffi
+from kiln import cost_model as cost_models
 from kiln._ffi import Task
 
 __all__ = ["TuneResult", "tune"]
@@ -23,7 +24,8 @@ class TuneResult:
     """What a tuning run found. For one task: ``best_latency_s``,
     ``best_trace``, ``history`` (a list of ``(trial, best latency so far in
     seconds, wall seconds)``) and ``build()``; for several, ``tasks`` (the
-    tasks), ``results`` (one each) and ``weighted_latency_s``.
+    tasks), ``results`` (one each) and ``weighted_latency_s``;
+    ``cost_model`` says which model ranked the candidates.
 
     Example::
 
@@ -37,6 +39,7 @@ class TuneResult:
         self.tasks = list(native.tasks)
         self.results = list(native.results)
         self.wall_s = native.wall_s
+        self.cost_model = ""
 
     @property
     def best_latency_s(self):
@@ -73,8 +76,8 @@ def _tasks_of(func_or_tasks, target):
 
 
 def tune(func_or_tasks, target="llvm", trials=1000, log=None, seed=0, *,
-         measure_per_round=64, population=512, generations=4, epsilon=0.05,
-         task_scheduler="gradient", final_k=5, repeat=0, min_repeat_ms=-1.0,
+         cost_model="pretrained", measure_per_round=64, population=512, generations=4,
+         epsilon=0.05, task_scheduler="gradient", final_k=5, repeat=0, min_repeat_ms=-1.0,
          callbacks=(), on_round=None):
     """Search for the fastest schedule of a function (or of a list of
     :class:`kiln.Task`, which then share the ``trials``) on ``target``.
@@ -85,7 +88,11 @@ def tune(func_or_tasks, target="llvm", trials=1000, log=None, seed=0, *,
     again and seed the search. ``callbacks`` are called with ``(task,
     record)`` for each measured candidate; ``on_round`` with a dict of the
     run's progress after each round. The ``seed`` fixes every choice the
-    search makes.
+    search makes (given the same measurements). ``cost_model`` ranks the
+    candidates: "pretrained" (kiln's shipped model, learning on from this
+    run's measurements), "xgboost" (from scratch), "random", a saved
+    model's path or a :class:`kiln.cost_model.CostModel`; see
+    :mod:`kiln.cost_model`.
 
     Example::
 
@@ -102,7 +109,10 @@ def tune(func_or_tasks, target="llvm", trials=1000, log=None, seed=0, *,
         for cb in callbacks:
             cb(task, record)
 
+    model, description = cost_models.make(cost_model, tasks[0].target, seed)
     native = _ffi.tune(tasks, trials, str(log), seed, measure_per_round, population, generations,
-                       epsilon, task_scheduler, final_k, repeat, min_repeat_ms,
+                       epsilon, task_scheduler, final_k, repeat, min_repeat_ms, model,
                        on_record if callbacks else None, on_round)
-    return TuneResult(native)
+    result = TuneResult(native)
+    result.cost_model = description
+    return result

@@ -185,8 +185,10 @@ void bind_search(py::module_& m) {
       [](const std::vector<Task>& tasks, int trials, const std::string& log, uint64_t seed,
          int measure_per_round, int population, int generations, double epsilon,
          const std::string& task_scheduler, size_t final_k, int repeat, double min_repeat_ms,
-         const py::object& on_record, const py::object& on_round) {
+         const std::shared_ptr<cost_model::CostModel>& cost_model, const py::object& on_record,
+         const py::object& on_round) {
         search::TuneOptions o;
+        o.cost_model = cost_model;
         o.trials = trials;
         o.log = log;
         o.seed = seed;
@@ -222,7 +224,7 @@ void bind_search(py::module_& m) {
       py::arg("tasks"), py::arg("trials"), py::arg("log"), py::arg("seed"),
       py::arg("measure_per_round"), py::arg("population"), py::arg("generations"),
       py::arg("epsilon"), py::arg("task_scheduler"), py::arg("final_k"), py::arg("repeat"),
-      py::arg("min_repeat_ms"), py::arg("on_record"), py::arg("on_round"));
+      py::arg("min_repeat_ms"), py::arg("cost_model"), py::arg("on_record"), py::arg("on_round"));
 
   m.def(
       "replay",

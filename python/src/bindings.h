@@ -22,6 +22,7 @@ void bind_runtime(py::module_& m);
 void bind_codegen(py::module_& m);
 void bind_bench(py::module_& m);
 void bind_search(py::module_& m);
+void bind_cost_model(py::module_& m);
 
 // PrimFunc as Python holds it (pybind11 holders cannot be pointers to const).
 using PyPrimFunc = std::shared_ptr<ir::PrimFuncNode>;

@@ -13,4 +13,5 @@ PYBIND11_MODULE(_ffi, m) {
   kiln::python::bind_codegen(m);
   kiln::python::bind_bench(m);
   kiln::python::bind_search(m);
+  kiln::python::bind_cost_model(m);
 }
