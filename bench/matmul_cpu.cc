@@ -1,10 +1,15 @@
-// kiln's expert CPU matmul schedule (bench/schedules/matmul_cpu.h) against
-// the vendor libraries, in one process on the same inputs: OpenBLAS
-// (cblas_sgemm), Eigen (c.noalias() = a * b) and oneDNN (dnnl_sgemm), fp32,
-// row-major, C = A B at M = N = K = size.
+// kiln's expert CPU matmul schedule (bench/schedules/matmul_cpu.h), and the
+// tuned one when a tuning log is given, against the vendor libraries, in one
+// process on the same inputs: OpenBLAS (cblas_sgemm), Eigen (c.noalias() =
+// a * b) and oneDNN (dnnl_sgemm), fp32, row-major, C = A B at M = N = K =
+// size.
 //
 //   ./build/bench/bench_matmul_cpu [--sizes 512,1024,2048] [--threads 2]
 //                                  [--repeat 10] [--json out.json]
+//                                  [--log tuning_logs/matmul.jsonl]
+//
+// "kiln tuned" is the best program the log holds for the size (replayed from
+// its trace, search::replay); sizes the log has no record of get no such row.
 //
 // Each entry is warmed up, then run at least --repeat times and for at
 // least a second; the median run is reported (and the best, GFLOP/s, which
@@ -33,6 +38,7 @@
 #include "bench/baselines/cpu_gemm.h"
 #include "codegen/build.h"
 #include "ir/printer.h"
+#include "search/replay.h"
 #include "workloads/workloads.h"
 
 using namespace kiln;
@@ -45,13 +51,15 @@ struct Options {
   int repeat = 10;
   double min_seconds = 1.0;
   std::string json_path;
+  std::string log;  // a tuning log: its best programs join as "kiln tuned"
   bool print_schedule = false;
 };
 
 [[noreturn]] void usage_error(const std::string& why) {
   std::fprintf(stderr,
                "bench_matmul_cpu: %s\nusage: bench_matmul_cpu [--sizes 512,1024,2048] "
-               "[--threads 2] [--repeat 10] [--min-seconds 1] [--json out.json] [--print]\n",
+               "[--threads 2] [--repeat 10] [--min-seconds 1] [--json out.json] [--log LOG] "
+               "[--print]\n",
                why.c_str());
   std::exit(2);
 }
@@ -85,6 +93,8 @@ Options parse_options(int argc, char** argv) {
       o.min_seconds = std::atof(value().c_str());
     } else if (flag == "--json") {
       o.json_path = value();
+    } else if (flag == "--log") {
+      o.log = value();
     } else if (flag == "--print") {
       o.print_schedule = true;
     } else {
@@ -182,6 +192,15 @@ std::vector<Entry> bench_size(int64_t n, const Options& o) {
     std::printf("%s\n%s\n", sch.trace().as_python().c_str(), ir::to_script(sch.func()).c_str());
   Module kernel = build(sch.func(), target);
   measure("kiln", [&] { kernel(a, b, c); });
+  if (!o.log.empty()) {
+    const search::Database db(o.log);
+    try {
+      const search::Replayed tuned = search::replay(db, func, target);
+      measure("kiln tuned", [&] { tuned.module(a, b, c); });
+    } catch (const std::runtime_error& e) {
+      std::printf("(no tuned row at %lld: %s)\n", static_cast<long long>(n), e.what());
+    }
+  }
 
   measure("Eigen", [&] { bench::eigen_sgemm(n, n, n, pa, pb, pc); });
   measure("oneDNN", [&] { bench::onednn_sgemm(n, n, n, pa, pb, pc); });

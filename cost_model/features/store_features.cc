@@ -1,11 +1,10 @@
 // The per-store features (features.h): a visitor keeps the loops around the
 // current statement; at each buffer store it counts the store's arithmetic,
-// describes its loops, and models each buffer access by the linear form of
-// its flat index in the loop variables.
+// describes its loops, and models what it does to each buffer it touches
+// (buffer_touch.h).
 #include <algorithm>
 #include <cmath>
 #include <unordered_map>
-#include <unordered_set>
 
 #include "cost_model/features/buffer_touch.h"
 #include "cost_model/features/features.h"

@@ -292,7 +292,13 @@ def _cmd_tune(args):
         gflops = task.flops / r.best_latency_s * 1e-9 if r.best_latency_s != float("inf") else 0
         print(f"{task.name:{width}} {task.weight:>6g} {r.trials:>6} {r.best_latency_s * 1e3:>10.4f} "
               f"{gflops:>9.1f}  {r.search_s:.0f}/{r.build_s:.0f}/{r.run_s:.0f}")
-    if len(tasks) > 1:
+    unmeasured = sum(r.best_latency_s == float("inf") for r in result.results)
+    if unmeasured:
+        # A sum over part of the network would read as the network's latency.
+        print(f"weighted sum of the operators' latencies: none yet, {unmeasured} of {len(tasks)} "
+              f"tasks have no valid measurement; give more --trials (resuming from the log) "
+              f"({_duration(result.wall_s)})")
+    elif len(tasks) > 1:
         print(f"weighted sum of the operators' latencies: {result.weighted_latency_s * 1e3:.3f} ms "
               f"({_duration(result.wall_s)})")
     else:
