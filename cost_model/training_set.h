@@ -13,7 +13,7 @@ namespace kiln::cost_model {
 struct TrainingSet {
   struct TaskInfo {
     std::string key;   // Program::task_key
-    std::string name;  // for people: "conv2d_nhwc"
+    std::string name;  // for people: "conv2d_nhwc C=64,H=56,..." (a log's name and shape)
   };
   std::vector<TaskInfo> tasks;
   std::vector<std::shared_ptr<const Target>> targets;  // what the programs point to

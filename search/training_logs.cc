@@ -44,6 +44,22 @@ MeasuredPrograms measured_programs(const std::string& task_key, const ir::PrimFu
   return out;
 }
 
+namespace {
+
+// A network holds several tasks of one name (its matmuls): the shape tells
+// them apart in an evaluation's rows.
+std::string task_label(const StoredTask& t) {
+  std::string label = t.name;
+  const char* sep = " ";
+  for (const auto& [dim, extent] : t.shape) {
+    label += sep + dim + "=" + std::to_string(extent);
+    sep = ",";
+  }
+  return label;
+}
+
+}  // namespace
+
 TrainingLogs read_training_logs(const std::vector<std::string>& paths, int threads) {
   TrainingLogs out;
   cost_model::TrainingSet& data = out.data;
@@ -59,7 +75,7 @@ TrainingLogs read_training_logs(const std::vector<std::string>& paths, int threa
       data.targets.push_back(std::make_shared<const Target>(target_key));
       const std::string key = task_id + " " + target_key;
       const auto [at, added] = task_index.emplace(key, data.tasks.size());
-      if (added) data.tasks.push_back({key, task->second.name});
+      if (added) data.tasks.push_back({key, task_label(task->second)});
       MeasuredPrograms m = measured_programs(key, func, *data.targets.back(),
                                              db.records(task_id, target_key), threads);
       out.skipped += m.skipped;

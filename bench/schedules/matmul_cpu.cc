@@ -24,6 +24,7 @@
 #include "bench/schedules/matmul_cpu.h"
 
 #include <algorithm>
+#include <initializer_list>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -139,6 +140,20 @@ void vectorize_by_registers(Schedule& sch, LoopRV loop, int lanes) {
   sch.vectorize(parts[1]);
 }
 
+// The register tile: its rows unrolled, its columns in whole vector
+// registers, and the same for the blocks that zero it and write it back
+// (their last two loops are the tile's rows and columns).
+void register_tile(Schedule& sch, LoopRV rows, LoopRV cols, std::initializer_list<BlockRV> ends,
+                   int lanes) {
+  sch.unroll(rows);
+  vectorize_by_registers(sch, cols, lanes);
+  for (BlockRV b : ends) {
+    std::vector<LoopRV> l = sch.get_loops(b);
+    sch.unroll(l[l.size() - 2]);
+    vectorize_by_registers(sch, l.back(), lanes);
+  }
+}
+
 }  // namespace
 
 Schedule expert_matmul_cpu(const ir::PrimFunc& func, int vector_lanes, int num_threads,
@@ -226,13 +241,7 @@ Schedule expert_matmul_cpu(const ir::PrimFunc& func, int vector_lanes, int num_t
   BlockRV init = sch.decompose_reduction(compute, k);
 
   // Step 9. The micro-kernel: rows unrolled, columns in vector registers.
-  sch.unroll(i[2]);
-  vectorize_by_registers(sch, j[1], vector_lanes);
-  for (BlockRV b : {init, write_back}) {
-    std::vector<LoopRV> l = sch.get_loops(b);
-    sch.unroll(l[l.size() - 2]);
-    vectorize_by_registers(sch, l.back(), vector_lanes);
-  }
+  register_tile(sch, i[2], j[1], {init, write_back}, vector_lanes);
 
   // Step 10. Threads share the blocks of rows.
   sch.parallel(i[0]);
@@ -257,13 +266,7 @@ Schedule tiled_matmul_cpu(const ir::PrimFunc& func, int rows, int cols, int vect
   BlockRV write_back = sch.cache_write(compute, 0, "local");
   sch.reverse_compute_at(write_back, j[0]);
   BlockRV init = sch.decompose_reduction(compute, loops[2]);
-  sch.unroll(i[1]);
-  vectorize_by_registers(sch, j[1], vector_lanes);
-  for (BlockRV b : {init, write_back}) {
-    std::vector<LoopRV> l = sch.get_loops(b);
-    sch.unroll(l[l.size() - 2]);
-    vectorize_by_registers(sch, l.back(), vector_lanes);
-  }
+  register_tile(sch, i[1], j[1], {init, write_back}, vector_lanes);
   sch.parallel(i[0]);
   return sch;
 }

@@ -321,8 +321,9 @@ def _cmd_cost_model_train(args):
 
 
 def _metrics_row(name, m):
-    return (f"{name:24} {m['pairwise_accuracy']:>9.3f} {m['top1']:>6.3f} {m['top5']:>6.3f} "
-            f"{m['spearman']:>8.3f} {m['programs']:>8}")
+    # The name goes last: a task's name with its shape can be long.
+    return (f"{m['pairwise_accuracy']:>9.3f} {m['top1']:>6.3f} {m['top5']:>6.3f} "
+            f"{m['spearman']:>8.3f} {m['programs']:>8}  {name}")
 
 
 def _cmd_cost_model_eval(args):
@@ -337,7 +338,7 @@ def _cmd_cost_model_eval(args):
                                      test_fraction=args.test_fraction)
     except (FileNotFoundError, ValueError) as err:
         raise UsageError(str(err)) from err
-    header = f"{'':24} {'pairwise':>9} {'top-1':>6} {'top-5':>6} {'spearman':>8} {'programs':>8}"
+    header = f"{'pairwise':>9} {'top-1':>6} {'top-5':>6} {'spearman':>8} {'programs':>8}  tasks"
     print(f"seen tasks: trained on {report['train_programs']} programs, judged on "
           f"{report['test_programs']} held out ({args.test_fraction:g} of each task)")
     print(header)

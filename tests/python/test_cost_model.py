@@ -48,6 +48,21 @@ def test_gzipped_logs_are_read(tmp_path):
 
 
 @needs_xgboost
+def test_held_out_rows_name_each_task_with_its_shape(tmp_path):
+    # A network's log holds several matmuls; only the shape tells their rows apart.
+    shapes = {"matmul": {"M": 64, "N": 64, "K": 64}, "dense_bias_relu": {"M": 32, "N": 64, "K": 64}}
+    lines = [json.loads(line) for line in open(LOG)]
+    for x in lines:
+        if x.get("kind") == "task":
+            x["shape"] = shapes[x["name"]]
+    log = tmp_path / "shaped.jsonl"
+    log.write_text("".join(json.dumps(x) + "\n" for x in lines))
+    r = kiln.cost_model.evaluate([log], seed=3)
+    assert sorted(t["name"] for t in r["held_out"]) == ["dense_bias_relu K=64,M=32,N=64",
+                                                        "matmul K=64,M=64,N=64"]
+
+
+@needs_xgboost
 def test_evaluate_reports_seen_and_held_out_tasks():
     r = kiln.cost_model.evaluate([LOG], seed=3, test_fraction=0.25)
     assert r["train_programs"] + r["test_programs"] == 24
