@@ -13,6 +13,19 @@ void bind_axes(Schedule& sch, const std::vector<LoopRV>& loops, const std::strin
     sch.bind(loops[loops.size() - 1 - i], kind + "." + "xyz"[i]);
 }
 
+std::vector<int64_t> thread_counts(int64_t most) {
+  std::vector<int64_t> counts;
+  for (int64_t t = 32; t <= most; t *= 2) counts.push_back(t);
+  return counts;
+}
+
+std::vector<LoopRV> split_by_sampled_threads(Schedule& sch, LoopRV loop,
+                                             const std::vector<int64_t>& counts) {
+  const ExprRV threads =
+      sch.sample_categorical(counts, std::vector<double>(counts.size(), 1.0 / counts.size()));
+  return sch.split(loop, {std::monostate{}, threads});
+}
+
 bool cooperative_fetch(Schedule& sch, BlockRV stage, BlockRV block,
                        const std::vector<int64_t>& thread_extents) {
   const std::vector<LoopRV> block_loops = sch.get_loops(block);

@@ -3,6 +3,7 @@
 // does one thing; the search picks one by probability.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -41,9 +42,19 @@ struct WeightedMutator {
 // weights: tile sizes most of the time).
 std::vector<WeightedMutator> default_mutators(const Target& target);
 
-// The index of a sample_categorical instruction whose value an `annotate`
-// with `key` uses, with another of its candidates chosen: what mutate_unroll
-// and mutate_parallel share.
+// Whether an instruction takes the value of a sample (the sample's output).
+using ChoiceUse = std::function<bool(const sched::Instruction&, const sched::RV& sample)>;
+
+// The trace with another candidate chosen for one sample_categorical
+// instruction (drawn uniformly) whose value a later instruction takes as
+// `takes` says; nullopt when there is no such sample or it has no other
+// candidate (sampled_choice.cc).
+std::optional<sched::Trace> mutate_sampled_choice(const sched::Trace& trace,
+                                                  const ChoiceUse& takes,
+                                                  sched::RandomEngine& rng);
+
+// mutate_sampled_choice for a sample that an `annotate` with `key` takes:
+// what mutate_unroll and mutate_parallel share.
 std::optional<sched::Trace> mutate_annotated_choice(const sched::Trace& trace,
                                                     const std::string& key,
                                                     sched::RandomEngine& rng);

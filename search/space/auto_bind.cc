@@ -3,6 +3,8 @@
 // loops fused and split by a sampled thread count (32 to 1024), onto
 // blockIdx.x and threadIdx.x; a nest with no such loop runs in one thread,
 // in a unit loop on blockIdx.x. Applied on the first block of each nest.
+#include <algorithm>
+
 #include "schedule/block_analysis.h"
 #include "schedule/gpu_steps.h"
 #include "search/space/space_rule.h"
@@ -42,11 +44,8 @@ class AutoBind final : public SpaceRule {
         return {s};
       }
       const sched::LoopRV fused = sched::fuse_all(s, leading);
-      std::vector<int64_t> counts;
-      for (int64_t t = 32; t <= 1024 && t <= max_threads_; t *= 2) counts.push_back(t);
-      const sched::ExprRV threads =
-          s.sample_categorical(counts, std::vector<double>(counts.size(), 1.0 / counts.size()));
-      const std::vector<sched::LoopRV> parts = s.split(fused, {std::monostate{}, threads});
+      const std::vector<sched::LoopRV> parts = sched::split_by_sampled_threads(
+          s, fused, sched::thread_counts(std::min<int64_t>(1024, max_threads_)));
       s.bind(parts[0], "blockIdx.x");
       s.bind(parts[1], "threadIdx.x");
     } catch (const sched::ScheduleError&) {

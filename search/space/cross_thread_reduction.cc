@@ -5,6 +5,8 @@
 // threadIdx.x outside the serial part (the lowering turns it into a tree or
 // warp reduction). Only a block that is one store with an init, alone in its
 // nest: what the cross-thread lowering takes.
+#include <algorithm>
+
 #include "schedule/block_predicates.h"
 #include "schedule/gpu_steps.h"
 #include "search/space/block_facts.h"
@@ -34,17 +36,14 @@ class CrossThreadReduction final : public SpaceRule {
       else if (kinds[i] == LoopKind::kReduction) reduction.push_back(loops[i]);
       else return {sch};
     }
-    std::vector<int64_t> counts;
-    for (int64_t t = 32; t <= 512 && t <= max_threads_; t *= 2) counts.push_back(t);
+    const std::vector<int64_t> counts = sched::thread_counts(std::min<int64_t>(512, max_threads_));
     if (reduction.empty() || counts.empty()) return {sch};
     try {
       std::vector<sched::LoopRV> order = spatial;
       order.insert(order.end(), reduction.begin(), reduction.end());
       if (order.size() > 1) s.reorder(order);
       const sched::LoopRV fused = sched::fuse_all(s, reduction);
-      const sched::ExprRV threads =
-          s.sample_categorical(counts, std::vector<double>(counts.size(), 1.0 / counts.size()));
-      const std::vector<sched::LoopRV> k = s.split(fused, {std::monostate{}, threads});
+      const std::vector<sched::LoopRV> k = sched::split_by_sampled_threads(s, fused, counts);
       s.reorder({k[1], k[0]});
       const sched::LoopRV rows = spatial.empty() ? s.add_unit_loop(k[1]) : sched::fuse_all(s, spatial);
       s.bind(rows, "blockIdx.x");
