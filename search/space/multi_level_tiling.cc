@@ -13,15 +13,13 @@
 // has one elementwise consumer (a bias or a relu), that consumer fused at
 // the same level instead. The variant without either is kept too.
 #include "schedule/block_predicates.h"
-#include "search/space/block_facts.h"
 #include "search/space/space_rule.h"
+#include "search/space/tile_structure.h"
 
 namespace kiln::search {
 
 namespace {
 
-constexpr int kSpatialTiles = 4;
-constexpr int kReductionTiles = 2;
 constexpr int kMaxInnermostFactor = 64;
 
 class MultiLevelTiling final : public SpaceRule {
@@ -32,25 +30,12 @@ class MultiLevelTiling final : public SpaceRule {
                                      sched::BlockRV block) const override {
     if (!sched::is_reduction(sch, block) || !sched::has_data_reuse(sch, block)) return {sch};
     sched::Schedule tiled = sch.copy();
-    const std::vector<sched::LoopRV> loops = tiled.get_loops(block);
-    const std::vector<LoopKind> kinds = loop_kinds(tiled, block, loops);
-    for (LoopKind k : kinds)
-      if (k == LoopKind::kMixed || k == LoopKind::kUnused) return {sch};
 
     // Step 1. Tile: S0 S1 R0 S2 R1 S3.
-    std::vector<std::vector<sched::LoopRV>> levels(6);
-    const int spatial_level[kSpatialTiles] = {0, 1, 3, 5};
-    const int reduction_level[kReductionTiles] = {2, 4};
-    for (size_t i = 0; i < loops.size(); ++i) {
-      const bool spatial = kinds[i] == LoopKind::kSpatial;
-      const int n = spatial ? kSpatialTiles : kReductionTiles;
-      const std::vector<sched::ExprRV> factors =
-          tiled.sample_perfect_tile(loops[i], n, kMaxInnermostFactor);
-      std::vector<sched::Factor> split(factors.begin(), factors.end());
-      const std::vector<sched::LoopRV> parts = tiled.split(loops[i], split);
-      for (int t = 0; t < n; ++t)
-        levels[spatial ? spatial_level[t] : reduction_level[t]].push_back(parts[t]);
-    }
+    const std::optional<std::vector<std::vector<sched::LoopRV>>> tiles =
+        tile_by_structure(tiled, block, "SSRSRS", kMaxInnermostFactor);
+    if (!tiles) return {sch};
+    const std::vector<std::vector<sched::LoopRV>>& levels = *tiles;
     std::vector<sched::LoopRV> order;
     for (const auto& level : levels) order.insert(order.end(), level.begin(), level.end());
     tiled.reorder(order);

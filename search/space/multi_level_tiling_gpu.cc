@@ -13,15 +13,13 @@
 // thread block breaks the target's limits are rejected by postproc/verify_gpu.
 #include "schedule/block_predicates.h"
 #include "schedule/gpu_steps.h"
-#include "search/space/block_facts.h"
 #include "search/space/space_rule.h"
+#include "search/space/tile_structure.h"
 
 namespace kiln::search {
 
 namespace {
 
-constexpr int kSpatialTiles = 3;
-constexpr int kReductionTiles = 2;
 constexpr int kMaxThreadTile = 8;  // innermost factor: each thread's own tile
 
 class MultiLevelTilingGpu final : public SpaceRule {
@@ -32,29 +30,16 @@ class MultiLevelTilingGpu final : public SpaceRule {
                                      sched::BlockRV block) const override {
     if (!sched::is_reduction(sch, block) || !sched::has_data_reuse(sch, block)) return {sch};
     sched::Schedule s = sch.copy();
-    const std::vector<sched::LoopRV> loops = s.get_loops(block);
-    const std::vector<LoopKind> kinds = loop_kinds(s, block, loops);
-    for (LoopKind k : kinds)
-      if (k == LoopKind::kMixed || k == LoopKind::kUnused) return {sch};
-    std::vector<sched::LoopRV> s0, s1, s2, r0, r1;
-    for (size_t i = 0; i < loops.size(); ++i) {
-      const bool spatial = kinds[i] == LoopKind::kSpatial;
-      const std::vector<sched::ExprRV> tile = s.sample_perfect_tile(
-          loops[i], spatial ? kSpatialTiles : kReductionTiles, kMaxThreadTile);
-      const std::vector<sched::LoopRV> parts =
-          s.split(loops[i], std::vector<sched::Factor>(tile.begin(), tile.end()));
-      if (spatial) {
-        s0.push_back(parts[0]);
-        s1.push_back(parts[1]);
-        s2.push_back(parts[2]);
-      } else {
-        r0.push_back(parts[0]);
-        r1.push_back(parts[1]);
-      }
-    }
+    // S0 S1 R0 R1 S2: thread block, thread, the staged reduction step, the
+    // rest of it, each thread's own tile.
+    const std::optional<std::vector<std::vector<sched::LoopRV>>> levels =
+        tile_by_structure(s, block, "SSRRS", kMaxThreadTile);
+    if (!levels) return {sch};
+    const std::vector<sched::LoopRV>& s0 = (*levels)[0];
+    const std::vector<sched::LoopRV>& s1 = (*levels)[1];
+    const std::vector<sched::LoopRV>& r0 = (*levels)[2];
     std::vector<sched::LoopRV> order;
-    for (const auto* group : {&s0, &s1, &r0, &r1, &s2})
-      order.insert(order.end(), group->begin(), group->end());
+    for (const auto& level : *levels) order.insert(order.end(), level.begin(), level.end());
     try {
       s.reorder(order);
       s.bind(sched::fuse_all(s, s0), "blockIdx.x");
