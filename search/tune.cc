@@ -100,7 +100,8 @@ TuneResult tune(const std::vector<Task>& task_list, const TuneOptions& options) 
     r.name = tasks[i].name();
     progress[i].weight = tasks[i].weight();
     double best = std::numeric_limits<double>::infinity();
-    for (const TuningRecord& rec : db.records(tasks[i].id(), tasks[i].target().str())) {
+    const std::vector<TuningRecord> records = db.records(tasks[i].id(), tasks[i].target().str());
+    for (const TuningRecord& rec : records) {
       if (rec.stage != "search") continue;
       ++progress[i].trials;
       if (rec.ok()) best = std::min(best, rec.latency.median_s);
@@ -110,8 +111,8 @@ TuneResult tune(const std::vector<Task>& task_list, const TuneOptions& options) 
     if (progress[i].trials > 0) progress[i].best_after_round.push_back({progress[i].trials, best});
     report.trials += progress[i].trials;
     MeasuredPrograms known =
-        measured_programs(tasks[i].key(), tasks[i].func(), tasks[i].target(),
-                          db.records(tasks[i].id(), tasks[i].target().str()), options.search.threads);
+        measured_programs(tasks[i].key(), tasks[i].func(), tasks[i].target(), records,
+                          options.search.threads);
     resumed.programs.insert(resumed.programs.end(), known.programs.begin(), known.programs.end());
     resumed.latencies_s.insert(resumed.latencies_s.end(), known.latencies_s.begin(),
                                known.latencies_s.end());

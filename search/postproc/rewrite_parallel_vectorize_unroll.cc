@@ -19,6 +19,7 @@
 #include <set>
 
 #include "schedule/block_analysis.h"
+#include "schedule/gpu_steps.h"  // fuse_all
 #include "schedule/ir_utils.h"
 #include "search/postproc/postproc.h"
 #include "search/space/block_facts.h"
@@ -142,9 +143,10 @@ class RewriteParallelVectorizeUnroll final : public Postproc {
       if (!f->body.as<ir::ForNode>()) break;  // not perfectly nested below
     }
     if (!chain.empty() && product > 1) {
+      // A trial: a fused loop that cannot run in parallel stays unfused.
       sched::Schedule trial = sch;
       try {
-        trial.parallel(chain.size() > 1 ? trial.fuse(chain) : chain.front());
+        trial.parallel(sched::fuse_all(trial, chain));
         sch = trial;
       } catch (const sched::ScheduleError&) {
         // Left serial.
@@ -167,10 +169,8 @@ class RewriteParallelVectorizeUnroll final : public Postproc {
           sched::child_blocks(inner).size() != 1 ||
           loop_kinds(sch, block, {loops.back()})[0] != LoopKind::kSpatial)
         continue;
-      sched::Schedule trial = sch;
-      try {
-        trial.vectorize(loops.back());
-        sch = trial;
+      try {  // a refusal leaves the schedule as it was
+        sch.vectorize(loops.back());
       } catch (const sched::ScheduleError&) {
         // Left scalar.
       }
@@ -187,10 +187,8 @@ class RewriteParallelVectorizeUnroll final : public Postproc {
     for (const ir::Var& v : vars) {
       auto it = handles.find(v.get());
       if (it == handles.end()) continue;
-      sched::Schedule trial = sch;
       try {
-        trial.unroll(it->second);
-        sch = trial;
+        sch.unroll(it->second);
       } catch (const sched::ScheduleError&) {
         // Left rolled.
       }
