@@ -25,6 +25,7 @@
 
 #include "bench/baselines/cpu_conv.h"
 #include "bench/baselines/cpu_gemm.h"
+#include "bench/timing.h"
 #include "codegen/build.h"
 #include "search/replay.h"
 #include "workloads/workloads.h"
@@ -33,30 +34,25 @@ using namespace kiln;
 
 namespace {
 
-double median_seconds(const std::function<void()>& run) {
-  using clock = std::chrono::steady_clock;
-  run();
-  std::vector<double> times;
-  const auto start = clock::now();
-  while (times.size() < 20 || std::chrono::duration<double>(clock::now() - start).count() < 0.5) {
-    const auto t0 = clock::now();
-    run();
-    times.push_back(std::chrono::duration<double>(clock::now() - t0).count());
-  }
-  std::sort(times.begin(), times.end());
-  return times[times.size() / 2];
-}
-
 struct Layer {
   int64_t h, c;  // H = W, C = K
 };
+
+// A ResNet-50 3x3 layer by its size: the channels double as it halves.
+Layer resnet50_layer(int64_t h) { return {h, h == 56 ? 64 : h == 28 ? 128 : h == 14 ? 256 : 512}; }
+
+// The median of >= 20 runs and of at least half a second.
+double median_seconds(const std::function<void()>& run) {
+  return bench::time_runs(run, 20, 0.5).median;
+}
 
 }  // namespace
 
 int main(int argc, char** argv) {
   std::string log, json_path;
   int threads = 2;
-  std::vector<Layer> layers = {{56, 64}, {28, 128}, {14, 256}, {7, 512}};
+  std::vector<Layer> layers;
+  for (int64_t h : {56, 28, 14, 7}) layers.push_back(resnet50_layer(h));
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i], value = argv[i + 1];
     if (flag == "--log") log = value;
@@ -66,8 +62,7 @@ int main(int argc, char** argv) {
       layers.clear();
       std::stringstream list(value);
       for (std::string item; std::getline(list, item, ',');) {
-        const int64_t h = std::atoll(item.c_str());
-        layers.push_back({h, h == 56 ? 64 : h == 28 ? 128 : h == 14 ? 256 : 512});
+        layers.push_back(resnet50_layer(std::atoll(item.c_str())));
       }
     } else {
       std::fprintf(stderr, "bench_conv_cpu: unknown flag %s\n", flag.c_str());
@@ -109,10 +104,8 @@ int main(int argc, char** argv) {
     auto* pw = static_cast<float*>(w.data());
     const double dnnl_s = median_seconds([&] { onednn.run(px, pw, static_cast<float*>(ref.data())); });
     const double kiln_s = median_seconds([&] { kernel(x, w, out); });
-    double err = 0;
-    for (int64_t i = 0; i < out.num_elements(); ++i)
-      err = std::max<double>(err, std::fabs(static_cast<float*>(out.data())[i] -
-                                            static_cast<float*>(ref.data())[i]));
+    const double err = bench::max_abs_difference(static_cast<float*>(out.data()),
+                                                 static_cast<float*>(ref.data()), out.num_elements());
     const double flops = 2.0 * l.h * l.h * l.c * l.c * 9;
     const std::string name = std::to_string(l.h) + "x" + std::to_string(l.h) + "x" +
                              std::to_string(l.c) + " (" + source + ")";
