@@ -6,6 +6,9 @@
 #include "workloads/networks.h"
 
 #include <stdexcept>
+#include <utility>
+
+#include "workloads/registry.h"
 
 namespace kiln::workloads {
 
@@ -129,20 +132,30 @@ std::vector<NetworkOperator> bert_base_layer() {
   return b.ops();
 }
 
+// The one table of networks, sorted by name.
+using NetworkBuilder = std::vector<NetworkOperator> (*)();
+const std::vector<std::pair<std::string, NetworkBuilder>>& table() {
+  static const std::vector<std::pair<std::string, NetworkBuilder>> nets = {
+      {"bert_base_layer", bert_base_layer},
+      {"mobilenet_v2", mobilenet_v2},
+      {"resnet18", [] { return resnet(18); }},
+      {"resnet50", [] { return resnet(50); }},
+  };
+  return nets;
+}
+
 }  // namespace
 
 std::vector<std::string> networks() {
-  return {"bert_base_layer", "mobilenet_v2", "resnet18", "resnet50"};
+  std::vector<std::string> names;
+  for (const auto& [name, ops] : table()) names.push_back(name);
+  return names;
 }
 
 std::vector<NetworkOperator> network(const std::string& name) {
-  if (name == "resnet18") return resnet(18);
-  if (name == "resnet50") return resnet(50);
-  if (name == "mobilenet_v2") return mobilenet_v2();
-  if (name == "bert_base_layer") return bert_base_layer();
-  std::string known;
-  for (const std::string& n : networks()) known += (known.empty() ? "" : ", ") + n;
-  throw std::invalid_argument("unknown network `" + name + "`; known: " + known);
+  for (const auto& [known, ops] : table())
+    if (known == name) return ops();
+  throw std::invalid_argument("unknown network `" + name + "`; known: " + join(networks()));
 }
 
 }  // namespace kiln::workloads

@@ -24,12 +24,6 @@ const std::vector<WorkloadDef>& table() {
   return defs;
 }
 
-std::string join(const std::vector<std::string>& names) {
-  std::string out;
-  for (const std::string& n : names) out += (out.empty() ? "" : ", ") + n;
-  return out;
-}
-
 const WorkloadDef& find(const std::string& name) {
   for (const WorkloadDef& def : table())
     if (def.name == name) return def;
@@ -38,6 +32,12 @@ const WorkloadDef& find(const std::string& name) {
 }
 
 }  // namespace
+
+std::string join(const std::vector<std::string>& names) {
+  std::string out;
+  for (const std::string& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
 
 int64_t shape_value(const std::string& workload, const Shape& shape, const std::string& key,
                     int64_t min_value) {

@@ -39,5 +39,7 @@ int64_t shape_value(const std::string& workload, const Shape& shape, const std::
                     int64_t min_value = 1);
 // Throws std::invalid_argument with "<workload>: <what>".
 [[noreturn]] void invalid_shape(const std::string& workload, const std::string& what);
+// "a, b, c": names listed in an error message.
+std::string join(const std::vector<std::string>& names);
 
 }  // namespace kiln::workloads

@@ -71,10 +71,7 @@ def _cmd_fuzz(args):
     if args.traces < 0 or args.steps < 1:
         raise UsageError("--traces must be >= 0 and --steps >= 1")
     if args.build:
-        try:
-            _ffi.Target(args.build)
-        except ValueError as err:
-            raise UsageError(str(err)) from err
+        _target(args.build)
     try:
         report = _ffi.fuzz(args.traces, args.seed, args.workload or "", args.steps, args.build)
     except ValueError as err:  # a GPU target whose device is missing
@@ -148,13 +145,7 @@ def _describe_lines(d):
 def _cmd_target(args):
     import json
 
-    from kiln import _ffi
-
-    text = args.describe or args.target
-    try:
-        target = _ffi.Target(text)
-    except ValueError as err:
-        raise UsageError(str(err)) from err
+    target = _target(args.describe or args.target)
     d = target.describe()
     if args.json:
         print(json.dumps(d, indent=2, sort_keys=True))
@@ -164,16 +155,24 @@ def _cmd_target(args):
     return 0
 
 
-def _task_of(args):
-    """The task --workload/--shape/--target name."""
-    from kiln import _ffi, workloads
+def _target(text):
+    """The target `text` names, or a UsageError saying why there is none."""
+    from kiln import _ffi
+
+    try:
+        return _ffi.Target(text)
+    except ValueError as err:
+        raise UsageError(str(err)) from err
+
+
+def _task_of(args, target=None):
+    """The task --workload/--shape name, on `target` (default: --target)."""
+    from kiln import workloads
 
     if args.workload not in workloads.list():
         raise UsageError(f"unknown workload '{args.workload}'; see `kiln workloads`")
-    try:
-        target = _ffi.Target(args.target)
-    except ValueError as err:
-        raise UsageError(str(err)) from err
+    if target is None:
+        target = _target(args.target)
     try:
         return workloads.get(args.workload, **_parse_shape(args.shape)).task(target)
     except ValueError as err:
@@ -259,10 +258,7 @@ def _cmd_tune(args):
         raise UsageError(f"--trials {args.trials}: the budget must be at least 1 trial")
     if bool(args.network) == bool(args.workload):
         raise UsageError("give either --workload (with --shape) or --network")
-    try:
-        target = kiln.Target(args.target)
-    except ValueError as err:
-        raise UsageError(str(err)) from err
+    target = _target(args.target)
     if args.network:
         try:
             tasks = kiln.workloads.network(args.network, target)
@@ -270,7 +266,7 @@ def _cmd_tune(args):
             raise UsageError(str(err)) from err
         name = args.network
     else:
-        tasks = [_task_of(args)]
+        tasks = [_task_of(args, target)]
         name = tasks[0].name
     log = args.log or f"tuning_logs/{name}.jsonl"
     try:
