@@ -17,9 +17,11 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "bench/timing.h"
 #include "cost_model/features/features.h"
 #include "cost_model/xgboost_model.h"
 #include "search/evolutionary.h"
@@ -28,16 +30,9 @@ using namespace kiln;
 
 namespace {
 
-template <typename Fn>
-double median_ms(int repeat, Fn&& fn) {
-  std::vector<double> ms;
-  for (int r = 0; r < repeat; ++r) {
-    const auto start = std::chrono::steady_clock::now();
-    fn();
-    ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
-  }
-  std::sort(ms.begin(), ms.end());
-  return ms[ms.size() / 2];
+// The median of `repeat` runs (after two warm-ups), in milliseconds.
+double median_ms(int repeat, const std::function<void()>& fn) {
+  return bench::time_runs(fn, repeat, 0).median * 1e3;
 }
 
 }  // namespace

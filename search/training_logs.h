@@ -2,8 +2,8 @@
 // replayed on its task's function and lowered as far as features are read
 // (cost_model::kFeatureStage), with the latency measured.
 //
-//   cost_model::TrainingSet data = read_training_set({"tuning_logs/a.jsonl"});
-//   model->update(data.programs, data.latencies_s);
+//   const TrainingLogs logs = read_training_logs({"tuning_logs/a.jsonl"});
+//   model->update(logs.data.programs, logs.data.latencies_s);
 #pragma once
 
 #include <string>

@@ -56,12 +56,6 @@ ir::PrimFunc lower(const ir::PrimFunc& func, const Target& target) {
   return f;
 }
 
-std::vector<std::string> lowering_passes(const Target& target) {
-  std::vector<std::string> names;
-  for (const Pass& p : pipeline(target)) names.push_back(p.name);
-  return names;
-}
-
 ir::PrimFunc lower_until(const ir::PrimFunc& func, const Target& target, const std::string& stop,
                          const PassObserver& before) {
   const std::vector<Pass> passes = pipeline(target);

@@ -7,7 +7,6 @@
 
 #include <functional>
 #include <string>
-#include <vector>
 
 #include "codegen/target.h"
 #include "ir/function.h"
@@ -15,10 +14,6 @@
 namespace kiln::codegen {
 
 ir::PrimFunc lower(const ir::PrimFunc& func, const Target& target);
-
-// The passes `lower` runs, by name, in order (a name may repeat:
-// simplify_stmt runs several times).
-std::vector<std::string> lowering_passes(const Target& target);
 
 // Sees the program about to enter each pass, by the pass's name.
 using PassObserver = std::function<void(const std::string& pass, const ir::PrimFunc& program)>;

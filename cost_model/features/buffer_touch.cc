@@ -7,7 +7,7 @@
 
 #include "ir/arith/int_bound.h"
 #include "ir/arith/linear_form.h"
-#include "ir/functor.h"
+#include "schedule/buffer_stage.h"
 
 namespace kiln::cost_model {
 
@@ -36,12 +36,7 @@ Dimension analyze(const ir::Expr& index, double size) {
       continue;
     }
     d.affine = false;
-    struct Vars : ir::IRVisitor {
-      std::unordered_set<const ir::VarNode*>* uses;
-      void visit_var(const ir::VarNode* v) override { uses->insert(v); }
-    } vars;
-    vars.uses = &d.uses;
-    vars.visit(t.atom);
+    for (const ir::VarNode* var : sched::vars_of(t.atom)) d.uses.insert(var);
   }
   return d;
 }
