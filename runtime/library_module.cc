@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <system_error>
 
+#include "runtime/cuda/cuda_module.h"
 #include "runtime/metadata.h"
 
 namespace kiln::runtime {
@@ -18,32 +19,75 @@ LibraryModule::LibraryModule(std::string path, std::vector<KernelSignature> kern
     : PackedFunctionModule(std::move(kernels), std::move(entries), std::move(handle)),
       path_(std::move(path)) {}
 
-void LibraryModule::export_library(const std::string& path) const {
+namespace {
+
+// A loaded library is already exported: exporting it again copies its file
+// to `to`, with the C header beside it when there is one (libmm.h beside
+// libmm.so).
+void copy_library(const std::string& loaded_from, const std::string& to) {
   std::error_code ec;
-  const fs::path from = path_, to = path;
+  const fs::path from = loaded_from;
   if (fs::equivalent(from, to, ec)) return;  // it is that file already
   fs::copy_file(from, to, fs::copy_options::overwrite_existing, ec);
   if (ec)
-    throw RuntimeError("cannot export the library loaded from `" + path_ + "` to `" + path +
+    throw RuntimeError("cannot export the library loaded from `" + loaded_from + "` to `" + to +
                        "`: " + ec.message() + "; choose a path in a writable directory");
   const fs::path header_from = fs::path(from).replace_extension(".h");
   if (fs::exists(header_from, ec)) {
     fs::copy_file(header_from, fs::path(to).replace_extension(".h"),
                   fs::copy_options::overwrite_existing, ec);
     if (ec)
-      throw RuntimeError("exported the library to `" + path + "` but not its header `" +
+      throw RuntimeError("exported the library to `" + to + "` but not its header `" +
                          header_from.string() + "`: " + ec.message());
   }
 }
 
-namespace {
+// The functions of a CUDA library, launched through the CUDA driver as the
+// module kiln::build made them is (it keeps copies of the library's bytes).
+class CudaLibraryModule final : public cuda::CudaModuleNode {
+ public:
+  CudaLibraryModule(std::string path, cuda::CudaBinary binary, std::vector<GpuFunction> functions)
+      : CudaModuleNode(std::move(binary), std::move(functions)), path_(std::move(path)) {}
+  void export_library(const std::string& path) const override { copy_library(path_, path); }
+
+ private:
+  std::string path_;
+};
 
 std::string last_dl_error() {
   const char* e = dlerror();
   return e ? e : "unknown dlopen error";
 }
 
+// Step 3 of load_module for a CUDA library: its cubin, PTX and CUDA C.
+Module load_cuda_library(const std::string& what, const std::string& path, void* handle,
+                         const char* metadata) {
+  CudaLibraryMetadata parsed;
+  try {
+    parsed = parse_cuda_metadata(metadata);
+  } catch (const RuntimeError& e) {
+    throw RuntimeError(what + ": the library's " + e.what() +
+                       " (the file is damaged, or was not written by kiln)");
+  }
+  auto symbol = [&](const char* name) {
+    const void* found = dlsym(handle, name);
+    if (found == nullptr)
+      throw RuntimeError(what + ": `" + path + "` is a CUDA library without the symbol `" + name +
+                         "`; the file is damaged or was not written by Module.export_library");
+    return found;
+  };
+  const auto* cubin = static_cast<const char*>(symbol(kCudaCubinSymbol));
+  const auto* cubin_size = static_cast<const size_t*>(symbol(kCudaCubinSizeSymbol));
+  cuda::CudaBinary binary{static_cast<const char*>(symbol(kCudaSourceSymbol)),
+                          static_cast<const char*>(symbol(kCudaPtxSymbol)),
+                          std::string(cubin, *cubin_size), parsed.arch};
+  return Module(
+      std::make_shared<CudaLibraryModule>(path, std::move(binary), std::move(parsed.functions)));
+}
+
 }  // namespace
+
+void LibraryModule::export_library(const std::string& path) const { copy_library(path_, path); }
 
 Module load_module(const std::string& path) {
   const std::string what = "load_module(\"" + path + "\")";
@@ -67,13 +111,21 @@ Module load_module(const std::string& path) {
     throw RuntimeError(what + ": `" + path + "` is not a kiln library: it has no " +
                        "`__kiln_module_metadata` symbol; load only libraries written by " +
                        "Module.export_library");
+  std::string kind;
   std::vector<KernelEntry> entries;
   try {
-    entries = parse_metadata_entries(metadata);
+    kind = metadata_kind(metadata);
+    if (kind == "cpu") entries = parse_metadata_entries(metadata);
   } catch (const RuntimeError& e) {
     throw RuntimeError(what + ": the library's " + e.what() +
                        " (the file is damaged, or was not written by kiln)");
   }
+  // A CUDA library: the driver loads its cubin on the first call.
+  if (kind == "cuda") return load_cuda_library(what, absolute, raw, metadata);
+  if (kind != "cpu")
+    throw RuntimeError(what + ": the library holds `" + kind +
+                       "` kernels, and this runtime loads CPU and CUDA libraries only; load it "
+                       "with the kiln that exported it");
 
   // Step 3. Its parallel loops run on this process's pool. A library with no
   // parallel loop may omit the hook.

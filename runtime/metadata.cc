@@ -117,7 +117,10 @@ std::string metadata_json(const std::vector<KernelSignature>& kernels) {
   return json{{"version", kMetadataVersion}, {"kernels", std::move(list)}}.dump();
 }
 
-std::vector<KernelEntry> parse_metadata_entries(const std::string& text) {
+namespace {
+
+// The metadata object, its version checked.
+json parse_root(const std::string& text) {
   json root;
   try {
     root = json::parse(text);
@@ -130,6 +133,40 @@ std::vector<KernelEntry> parse_metadata_entries(const std::string& text) {
     fail("version", "the module has metadata version " + std::to_string(version) +
                         ", this runtime reads version " + std::to_string(kMetadataVersion) +
                         "; load it with the kiln that exported it, or export it again");
+  return root;
+}
+
+}  // namespace
+
+std::string metadata_kind(const std::string& text) {
+  const json root = parse_root(text);
+  if (!root.contains("kind")) return "cpu";
+  return string_field(root, "kind", "the object");
+}
+
+std::string cuda_metadata_json(const CudaLibraryMetadata& metadata) {
+  json functions = json::array();
+  for (const GpuFunction& f : metadata.functions) functions.push_back(gpu_function_json(f));
+  return json{{"version", kMetadataVersion},
+              {"kind", "cuda"},
+              {"arch", metadata.arch},
+              {"functions", std::move(functions)}}
+      .dump();
+}
+
+CudaLibraryMetadata parse_cuda_metadata(const std::string& text) {
+  const json root = parse_root(text);
+  CudaLibraryMetadata metadata;
+  metadata.arch = string_field(root, "arch", "the object");
+  const json& functions = array_field(root, "functions", "the object");
+  for (size_t i = 0; i < functions.size(); ++i)
+    metadata.functions.push_back(
+        parse_gpu_function(functions[i], "functions[" + std::to_string(i) + "]"));
+  return metadata;
+}
+
+std::vector<KernelEntry> parse_metadata_entries(const std::string& text) {
+  const json root = parse_root(text);
   const json& kernels = array_field(root, "kernels", "the object");
   std::vector<KernelEntry> entries;
   for (size_t i = 0; i < kernels.size(); ++i)

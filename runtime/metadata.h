@@ -8,12 +8,22 @@
 //
 // "written" and "preferred_alignment" may be absent (libraries exported
 // before kiln wrote them): true and 0.
+//
+// A CUDA library (export_library of a cuda module) holds no host code. Its
+// metadata is
+//
+//   {"version": 1, "kind": "cuda", "arch": "sm_90", "functions": [...]}
+//
+// with each function as gpu_function_json writes it (gpu_launch.h), and the
+// library defines kCudaCubinSymbol (kCudaCubinSizeSymbol bytes, a size_t),
+// and kCudaPtxSymbol and kCudaSourceSymbol (the CUDA C), NUL-terminated.
 #pragma once
 
 #include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <vector>
 
+#include "runtime/gpu_launch.h"
 #include "runtime/module.h"
 
 namespace kiln::runtime {
@@ -41,5 +51,25 @@ KernelSignature parse_signature(const nlohmann::json& json, const std::string& w
 // ("kernels[0].params[1].dtype: ...") when `json` is not valid metadata.
 std::vector<KernelEntry> parse_metadata_entries(const std::string& json);
 std::vector<KernelSignature> parse_metadata(const std::string& json);
+
+// "cpu" when the metadata has no "kind" (a library of host code), else its
+// kind ("cuda"). Throws RuntimeError when `json` is not a metadata object of
+// this version.
+std::string metadata_kind(const std::string& json);
+
+inline constexpr const char* kCudaCubinSymbol = "__kiln_cuda_cubin";
+inline constexpr const char* kCudaCubinSizeSymbol = "__kiln_cuda_cubin_size";
+inline constexpr const char* kCudaPtxSymbol = "__kiln_cuda_ptx";
+inline constexpr const char* kCudaSourceSymbol = "__kiln_cuda_source";
+
+struct CudaLibraryMetadata {
+  std::string arch;  // "sm_90": what the cubin runs on
+  std::vector<GpuFunction> functions;
+};
+
+// A CUDA library's metadata text, and its inverse (throws RuntimeError
+// naming the bad field).
+std::string cuda_metadata_json(const CudaLibraryMetadata& metadata);
+CudaLibraryMetadata parse_cuda_metadata(const std::string& json);
 
 }  // namespace kiln::runtime

@@ -13,7 +13,7 @@ std::string ModuleNode::get_source(const std::string& format) const {
 void ModuleNode::export_library(const std::string& path) const {
   throw RuntimeError("cannot export a `" + kind() + "` module to `" + path +
                      "`: this kind of module cannot be written as a shared library; build the "
-                     "kernels for the llvm target and export that module");
+                     "kernels for an llvm or cuda target and export that module");
 }
 
 Kernel::Kernel(std::shared_ptr<ModuleNode> module, size_t index)

@@ -109,8 +109,9 @@ class Module {
 
 // Loads a library written by Module::export_library (dlopen), wires its
 // parallel loops to this process's thread pool and reads its kernels from the
-// embedded metadata. Throws RuntimeError when the file is missing or is not a
-// kiln library.
+// embedded metadata. A CUDA library's kernels run through the CUDA driver,
+// found when first called. Throws RuntimeError when the file is missing or is
+// not a kiln library.
 Module load_module(const std::string& path);
 
 }  // namespace kiln::runtime

@@ -15,6 +15,11 @@
 
 extern char** environ;
 
+// Defined in a program that links an installed kiln's kiln::kiln
+// (cmake/kiln_worker_location.cc): the installed kiln_worker. Weak, so it
+// is null in any other program.
+extern "C" __attribute__((weak)) const char* kiln_installed_worker_path();
+
 namespace kiln::search {
 
 WorkerProcess::WorkerProcess(std::string executable, std::map<std::string, std::string> env)
@@ -124,13 +129,16 @@ std::string default_worker_path() {
         std::filesystem::path(info.dli_fname).parent_path() / "kiln_worker";
     if (usable(beside.string())) return beside.string();
   }
+  if (kiln_installed_worker_path != nullptr && usable(kiln_installed_worker_path()))
+    return kiln_installed_worker_path();
 #ifdef KILN_WORKER_BUILD_PATH
   if (usable(KILN_WORKER_BUILD_PATH)) return KILN_WORKER_BUILD_PATH;
 #endif
   std::string list;
   for (const std::string& t : tried) list += (list.empty() ? "" : ", ") + t;
   throw std::runtime_error("no kiln_worker program found (looked at " + list +
-                           "); build kiln (it makes one) or set KILN_WORKER to it");
+                           "); build kiln (it makes one), install it with `cmake --install "
+                           "<build> --component cpp`, or set KILN_WORKER to it");
 }
 
 }  // namespace kiln::search

@@ -49,9 +49,10 @@ class WorkerProcess {
 };
 
 // The kiln_worker executable: $KILN_WORKER, else a kiln_worker next to the
-// library this code is in (an installed Python package), else the one this
-// build of kiln made. Throws std::runtime_error naming the places looked at
-// when there is none.
+// library this code is in (an installed Python package), else the one of the
+// installed C++ package the program was built with (find_package(kiln)),
+// else the one this build of kiln made. Throws std::runtime_error naming the
+// places looked at when there is none.
 std::string default_worker_path();
 
 }  // namespace kiln::search

@@ -5,6 +5,7 @@
 #include <unordered_set>
 
 #include "codegen/build.h"
+#include "codegen/gpu/cuda_export.h"
 #include "codegen/gpu/dialect.h"
 #include "codegen/gpu/nvrtc.h"
 #include "codegen/gpu/source_printer.h"
@@ -15,7 +16,6 @@
 #include "codegen/passes/stmt_utils.h"
 #include "ir/buffer.h"
 #include "ir/functor.h"
-#include "runtime/cuda/cuda_module.h"
 #include "runtime/opencl/opencl_module.h"
 
 namespace kiln::codegen {
@@ -67,9 +67,10 @@ Artifact compile_gpu(const ir::PrimFunc& lowered, const runtime::KernelSignature
   Artifact artifact;
   artifact.kind = target.kind();
   artifact.target = target.str();
-  artifact.functions = {launch_description(program, signature)};
   const std::string source =
       gpu::print_source(program, cuda ? gpu::Dialect::cuda() : gpu::Dialect::opencl(), options);
+  // After printing: the printer sizes each kernel's dynamic shared memory.
+  artifact.functions = {launch_description(program, signature)};
   const auto printed = std::chrono::steady_clock::now();
   artifact.times.emit_ms = std::chrono::duration<double, std::milli>(printed - start).count();
   if (!cuda) {
@@ -95,8 +96,8 @@ runtime::Module load_gpu(Artifact artifact) {
   runtime::cuda::CudaBinary binary{std::move(artifact.source), std::move(artifact.ptx),
                                    std::move(artifact.binary),
                                    Target(artifact.target).option("arch")};
-  return runtime::Module(std::make_shared<runtime::cuda::CudaModuleNode>(
-      std::move(binary), std::move(artifact.functions)));
+  return runtime::Module(std::make_shared<gpu::CompiledCudaModule>(
+      std::move(binary), std::move(artifact.functions), std::move(artifact.target)));
 }
 
 runtime::Module build_gpu(const ir::PrimFunc& lowered, const runtime::KernelSignature& signature,

@@ -7,11 +7,11 @@
 #include <filesystem>
 #include <stdexcept>
 
-#include "codegen/llvm/c_header.h"
-#include "codegen/llvm/export_library.h"
+#include "codegen/c_header.h"
 #include "codegen/llvm/llvm_backend.h"
 #include "codegen/llvm/machine_code.h"
 #include "codegen/llvm/target_machine.h"
+#include "codegen/shared_library.h"
 #include "runtime/error.h"
 
 namespace kiln::codegen::llvm_backend {
@@ -70,8 +70,8 @@ std::string LlvmModule::get_source(const std::string& format) const {
 
 void LlvmModule::export_library(const std::string& path) const {
   const std::string library = std::filesystem::path(path).filename().string();
-  export_shared_library(path, artifact_.binary,
-                        c_header(artifact_.signatures, library, artifact_.target));
+  write_shared_library(path, {"kernels.o", artifact_.binary},
+                       c_header(artifact_.signatures, library, artifact_.target));
 }
 
 }  // namespace kiln::codegen::llvm_backend

@@ -36,6 +36,7 @@ class CudaModuleNode : public GpuModuleNode {
   void run(size_t index, const std::vector<const DLTensor*>& args) override;
   // "cuda" (the source), "ptx", "cubin" (the ELF bytes).
   std::string get_source(const std::string& format) const override;
+  const CudaBinary& binary() const { return binary_; }
 
   // Milliseconds per call of function `index` on device-resident copies of
   // `args`: the mean of `number` back-to-back calls between two CUDA events,

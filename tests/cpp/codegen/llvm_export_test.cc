@@ -7,7 +7,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "codegen/llvm/export_library.h"
+#include "codegen/shared_library.h"
 #include "runtime/module.h"
 #include "tests/cpp/codegen/llvm_test_util.h"
 
@@ -41,7 +41,7 @@ std::string read(const fs::path& p) {
 class LlvmExport : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (llvm_backend::find_c_compiler().empty()) GTEST_SKIP() << "no C compiler on PATH";
+    if (find_c_compiler().empty()) GTEST_SKIP() << "no C compiler on PATH";
     dir_ = fs::temp_directory_path() / ("kiln-llvm-export-" + std::to_string(::getpid()));
     fs::create_directories(dir_);
   }
@@ -65,6 +65,10 @@ TEST_F(LlvmExport, WritesLibraryAndHeaderThatLoadBack) {
       << header;
   EXPECT_NE(header.find("int32_t vmul__packed(void* const* args);"), std::string::npos);
   EXPECT_NE(header.find("#include \"runtime/c_api.h\""), std::string::npos);
+  EXPECT_NE(header.find("-I<prefix>/include/kiln of an installed\n * kiln (CMake: link "
+                        "kiln::runtime)"),
+            std::string::npos)
+      << header;
   EXPECT_NE(header.find("extern kiln_parallel_for_fn __kiln_parallel_for;"), std::string::npos);
   EXPECT_NE(header.find("A: float32[64], read"), std::string::npos) << header;
   EXPECT_NE(header.find("C: float32[64], written"), std::string::npos) << header;
@@ -100,7 +104,7 @@ TEST_F(LlvmExport, HeaderCompilesAndLibraryRunsFromC) {
          "  if (vmul(a, b, c) != KILN_OK) return 1;\n"
          "  for (int i = 0; i < 64; ++i) if (c[i] != 2 * i + 1) return 2;\n"
          "  return 0;\n}\n";
-  const std::string cc = llvm_backend::find_c_compiler();
+  const std::string cc = find_c_compiler();
   const std::string command = cc + " -std=c99 -Wall -Werror -I" KILN_SOURCE_DIR " -I" +
                               dir_.string() + " -o " + (dir_ / "main").string() + " " +
                               program.string() + " " + lib.string() + " -Wl,-rpath," +

@@ -129,5 +129,37 @@ TEST_F(LoadModule, DamagedMetadataOrAMissingEntryIsRefused) {
   EXPECT_RUNTIME_ERROR(load_module(missing), "lists kernel `k`", "no symbol `k__packed`");
 }
 
+// A CUDA library (a cuda module's export) carries its cubin, PTX and CUDA C;
+// nothing is loaded into a driver before the first call.
+TEST_F(LoadModule, ACudaLibraryNeedsItsCubinPtxAndSource) {
+  const std::string metadata =
+      "const char __kiln_module_metadata[] = \"{\\\"version\\\": 1, \\\"kind\\\": "
+      "\\\"cuda\\\", \\\"arch\\\": \\\"sm_90\\\", \\\"functions\\\": []}\";\n";
+  const std::string no_cubin = testing::compile_library_text(metadata, dir.path(), "libnocubin.so");
+  EXPECT_RUNTIME_ERROR(load_module(no_cubin),
+                       "is a CUDA library without the symbol `__kiln_cuda_cubin`",
+                       "was not written by Module.export_library");
+  const std::string cuda_symbols =
+      "#include <stddef.h>\n"
+      "const unsigned char __kiln_cuda_cubin[] = \"\\177ELF\";\n"
+      "const size_t __kiln_cuda_cubin_size = 4;\n"
+      "const char __kiln_cuda_ptx[] = \".version 8.0\";\n"
+      "const char __kiln_cuda_source[] = \"// no kernels\";\n";
+  const std::string whole =
+      testing::compile_library_text(metadata + cuda_symbols, dir.path(), "libcuda_empty.so");
+  Module m = load_module(whole);
+  EXPECT_EQ(m.node()->kind(), "cuda");
+  EXPECT_TRUE(m.kernel_names().empty());
+  EXPECT_EQ(m.get_source("cubin"), "\177ELF");
+  EXPECT_EQ(m.get_source("ptx"), ".version 8.0");
+
+  const std::string other = testing::compile_library_text(
+      "const char __kiln_module_metadata[] = \"{\\\"version\\\": 1, \\\"kind\\\": "
+      "\\\"metal\\\"}\";\n",
+      dir.path(), "libmetal.so");
+  EXPECT_RUNTIME_ERROR(load_module(other), "holds `metal` kernels",
+                       "loads CPU and CUDA libraries only");
+}
+
 }  // namespace
 }  // namespace kiln::runtime

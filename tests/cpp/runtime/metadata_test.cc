@@ -115,5 +115,30 @@ TEST(Metadata, ErrorsNameTheBadField) {
       "kernels[0].params[0].preferred_alignment: expected a whole number of at least 0");
 }
 
+// A CUDA library's metadata: the arch and each function's launches.
+TEST(Metadata, CudaLibrariesRoundTripAndSayTheirKind) {
+  GpuFunction f;
+  f.signature = {"add",
+                 {{"A", parse_dtype("float32"), {256}}, {"C", parse_dtype("float32"), {256}}}};
+  f.kernels = {{"add_kernel0", {{2, 1, 1}, {128, 1, 1}, 0}, {0, 2}},
+               {"add_kernel1", {{1, 1, 1}, {256, 1, 1}, 65536}, {2, 1}}};
+  f.written = {false, true};
+  f.workspace_bytes = {1024};
+  const std::string text = cuda_metadata_json({"sm_90", {f}});
+  EXPECT_EQ(metadata_kind(text), "cuda");
+  EXPECT_EQ(metadata_kind(kAgreed), "cpu");
+  const CudaLibraryMetadata read = parse_cuda_metadata(text);
+  EXPECT_EQ(read.arch, "sm_90");
+  ASSERT_EQ(read.functions.size(), 1u);
+  EXPECT_EQ(gpu_function_json(read.functions[0]), gpu_function_json(f));
+
+  EXPECT_RUNTIME_ERROR(metadata_kind(R"({"version": 2, "kind": "cuda"})"), "metadata version 2");
+  EXPECT_RUNTIME_ERROR(parse_cuda_metadata(R"({"version": 1, "kind": "cuda", "functions": []})"),
+                       "the field `arch` is missing");
+  EXPECT_RUNTIME_ERROR(
+      parse_cuda_metadata(R"({"version": 1, "kind": "cuda", "arch": "sm_90", "functions": [{}]})"),
+      "GPU launch description functions[0]");
+}
+
 }  // namespace
 }  // namespace kiln::runtime

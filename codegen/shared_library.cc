@@ -1,4 +1,4 @@
-#include "codegen/llvm/export_library.h"
+#include "codegen/shared_library.h"
 
 #include <fcntl.h>
 #include <spawn.h>
@@ -17,7 +17,7 @@
 
 extern char** environ;
 
-namespace kiln::codegen::llvm_backend {
+namespace kiln::codegen {
 
 namespace fs = std::filesystem;
 using runtime::RuntimeError;
@@ -75,8 +75,8 @@ std::string find_c_compiler() {
   return "";
 }
 
-void export_shared_library(const std::string& path, const std::string& object,
-                           const std::string& header) {
+void write_shared_library(const std::string& path, const LibraryInput& input,
+                          const std::string& header) {
   const std::string compiler = find_c_compiler();
   if (compiler.empty()) {
     throw RuntimeError("export_library(" + path +
@@ -89,11 +89,13 @@ void export_shared_library(const std::string& path, const std::string& object,
                        fs::temp_directory_path().string());
   }
   ScratchDir scratch{scratch_template};
-  const fs::path object_path = scratch.path / "kernels.o";
+  const fs::path input_path = scratch.path / input.name;
   const fs::path log_path = scratch.path / "link.log";
-  write_file(object_path, object, "the object file");
+  write_file(input_path, input.contents, "the compiler's input");
 
-  std::vector<std::string> argv = {compiler, "-shared", "-o", path, object_path.string(), "-lm"};
+  std::vector<std::string> argv = {compiler, "-shared", "-fPIC", "-o", path};
+  argv.push_back(input_path.string());
+  argv.push_back("-lm");
   std::vector<char*> args;
   for (std::string& a : argv) args.push_back(a.data());
   args.push_back(nullptr);
@@ -113,11 +115,11 @@ void export_shared_library(const std::string& path, const std::string& object,
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    throw RuntimeError("export_library(" + path + "): `" + compiler + " -shared -o " + path +
-                       " kernels.o -lm` failed:\n" + read_file(log_path) +
+    throw RuntimeError("export_library(" + path + "): `" + compiler + " -shared -fPIC -o " + path +
+                       " " + input.name + " -lm` failed:\n" + read_file(log_path) +
                        "check that the folder of the path exists and is writable");
   }
   write_file(fs::path(path).replace_extension(".h"), header, "the C header");
 }
 
-}  // namespace kiln::codegen::llvm_backend
+}  // namespace kiln::codegen
