@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "codegen/gpu/device_check.h"
 #include "fuzz/arguments.h"
 #include "fuzz/build_check.h"
 #include "fuzz/random_gpu_schedule.h"
@@ -16,8 +17,6 @@
 #include "ir/parser.h"
 #include "ir/printer.h"
 #include "ir/structural.h"
-#include "runtime/cuda/cuda_driver.h"
-#include "runtime/opencl/opencl_context.h"
 #include "schedule/schedule.h"
 #include "workloads/workloads.h"
 
@@ -29,17 +28,6 @@ std::string replay_recipe(const FuzzOptions& options, const std::string& workloa
   std::string recipe = "python3 -m kiln fuzz --traces 1 --seed " + std::to_string(seed) +
                        " --workload " + workload + " --steps " + std::to_string(options.steps);
   return options.build.empty() ? recipe : recipe + " --target '" + options.build + "'";
-}
-
-// Without its device a GPU target would fail every trace alike: said once.
-void require_device(const Target& target) {
-  std::string reason;
-  const bool cuda = target.kind() == "cuda";
-  if (cuda ? runtime::cuda::driver_available(&reason) : runtime::opencl::opencl_available(&reason))
-    return;
-  throw std::invalid_argument(
-      "cannot fuzz for " + target.kind() + " here: " + reason +
-      (cuda ? "; --target opencl runs GPU schedules on PoCL's CPU device" : ""));
 }
 
 }  // namespace
@@ -72,7 +60,7 @@ FuzzReport run_fuzz(const FuzzOptions& options, std::ostream& log) {
   std::map<std::string, Reference> references;
   std::optional<Target> target;
   if (!options.build.empty()) target.emplace(options.build);
-  if (target && target->is_gpu()) require_device(*target);
+  if (target) codegen::require_device(*target, "fuzz");
   auto start = std::chrono::steady_clock::now();
   for (int64_t t = 0; t < options.traces; ++t) {
     const std::string& name = names[t % names.size()];

@@ -9,10 +9,11 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <tuple>
+
+#include <zlib.h>
 
 #include "ir/printer.h"
 
@@ -23,6 +24,33 @@ using nlohmann::json;
 namespace {
 
 std::string errno_text() { return std::strerror(errno); }
+
+bool compressed(const std::string& path) {
+  return path.size() > 3 && path.compare(path.size() - 3, 3, ".gz") == 0;
+}
+
+// The text of the log at `path` into `text`; false when there is no file.
+// A gzip-compressed log (the shipped ones, .jsonl.gz) is decompressed; zlib
+// reads any other file as it is.
+bool read_text(const std::string& path, std::string& text) {
+  gzFile f = gzopen(path.c_str(), "rb");
+  if (f == nullptr) {
+    if (!std::filesystem::exists(path)) return false;
+    throw std::runtime_error("tuning log `" + path + "` exists but cannot be read: " +
+                             errno_text());
+  }
+  char buffer[1 << 16];
+  int n = 0;
+  while ((n = gzread(f, buffer, sizeof buffer)) > 0) text.append(buffer, static_cast<size_t>(n));
+  int code = Z_OK;
+  const std::string error = n < 0 ? gzerror(f, &code) : "";
+  gzclose(f);
+  if (n < 0)
+    throw std::runtime_error("tuning log `" + path + "` cannot be read: " + error +
+                             " (a damaged or cut-short .gz file: unpack what is left with "
+                             "`zcat -f` into a .jsonl log)");
+  return true;
+}
 
 nlohmann::ordered_json task_line(const Task& task) {
   nlohmann::ordered_json j = {{"kind", "task"},
@@ -57,28 +85,29 @@ struct Fd {
 Database::Database(std::string path) : path_(std::move(path)) { read_file(); }
 
 void Database::read_file() {
-  std::ifstream in(path_, std::ios::binary);
-  if (!in) {
-    if (std::filesystem::exists(path_))
-      throw std::runtime_error("tuning log `" + path_ + "` exists but cannot be read: " +
-                               errno_text());
-    return;
-  }
-  size_t number = 0;
-  for (std::string line; std::getline(in, line);) {
+  std::string text;
+  if (!read_text(path_, text)) return;
+  size_t number = 0, kiln_lines = 0;
+  bool complete_but_damaged = false;
+  for (size_t start = 0; start < text.size();) {
+    const size_t newline = text.find('\n', start);
+    const bool cut_short = newline == std::string::npos;
+    const std::string line =
+        text.substr(start, cut_short ? std::string::npos : newline - start);
+    start = cut_short ? text.size() : newline + 1;
     ++number;
     if (line.empty()) continue;
     auto skip = [&](const std::string& why) {
-      std::string text = line.size() > 80 ? line.substr(0, 77) + "..." : line;
+      std::string shown = line.size() > 80 ? line.substr(0, 77) + "..." : line;
       warnings_.push_back(path_ + ":" + std::to_string(number) + ": skipped a damaged line (" +
-                          why + "): " + text);
-      std::fprintf(stderr, "kiln: %s\n", warnings_.back().c_str());
+                          why + "): " + shown);
+      complete_but_damaged |= !cut_short;
     };
     json j;
     try {
       j = json::parse(line);
     } catch (const json::parse_error&) {
-      skip(in.eof() ? "cut short: the writer stopped mid-line" : "not JSON");
+      skip(cut_short ? "cut short: the writer stopped mid-line" : "not JSON");
       continue;
     }
     try {
@@ -97,11 +126,21 @@ void Database::read_file() {
         index(record_from_json(j));
       } else {
         skip("unknown kind `" + kind + "`");
+        continue;
       }
+      ++kiln_lines;
     } catch (const std::exception& e) {
       skip(e.what());
     }
   }
+  // Not one line of kiln's, and a whole line that is not: some other file,
+  // not a log damaged by a crash (whose last line alone would be cut short).
+  if (kiln_lines == 0 && complete_but_damaged)
+    throw std::runtime_error("`" + path_ + "` is not a kiln tuning log: none of its " +
+                             std::to_string(number) +
+                             " lines is a task, target or record line (" + warnings_.front() +
+                             "); tuning_logs/README.md says what a log holds");
+  for (const std::string& w : warnings_) std::fprintf(stderr, "kiln: %s\n", w.c_str());
 }
 
 void Database::index(TuningRecord record) {
@@ -146,6 +185,10 @@ void Database::append_lines(const std::string& lines) {
 }
 
 void Database::commit(const Task& task, const TuningRecord& record) {
+  if (compressed(path_))
+    throw std::runtime_error("tuning log `" + path_ + "` is compressed and kiln only reads such "
+                             "logs: give a .jsonl log to write to (`zcat` this one into it to "
+                             "go on from its records)");
   std::lock_guard<std::mutex> lock(mutex_);
   std::string lines;
   const bool new_task = !tasks_.count(task.id());

@@ -38,9 +38,10 @@ struct StoredTask {
 class Database {
  public:
   // Reads `path` if it exists (creating neither it nor its folder until the
-  // first commit). Damaged lines are skipped; each one is a warning, printed
-  // on stderr and kept in warnings(). Throws std::runtime_error when the
-  // file exists and cannot be read.
+  // first commit); a gzip-compressed log (.jsonl.gz) is read, never written.
+  // Damaged lines are skipped; each one is a warning, printed on stderr and
+  // kept in warnings(). Throws std::runtime_error when the file exists and
+  // cannot be read, or is not a tuning log at all (no line of it is kiln's).
   explicit Database(std::string path);
 
   const std::string& path() const { return path_; }

@@ -26,8 +26,11 @@ struct Replayed {
 // The winner of the final re-measurement if there is one, else the fastest
 // valid record; a record whose trace no longer applies to `func` is skipped
 // with a warning naming it (on stderr and in `warnings`), and the next best
-// tried. Throws std::runtime_error when the log has no usable record for
-// `func` on `target` (saying what it has).
+// tried. When the log has no valid record of `func` on `target` but has some
+// on another target of the same kind (tuned on another CPU), those are
+// replayed, with a warning saying so (`record.target` names where it was
+// measured). Throws std::runtime_error when the log has no usable record for
+// `func` on a target of that kind (saying what it has).
 Replayed replay(const Database& database, const ir::PrimFunc& func, const Target& target);
 
 }  // namespace kiln::search

@@ -8,6 +8,7 @@
 #include <limits>
 #include <stdexcept>
 
+#include "codegen/gpu/device_check.h"
 #include "cost_model/xgboost_model.h"
 #include "search/database.h"
 #include "search/measure.h"
@@ -64,6 +65,8 @@ TuneResult tune(const std::vector<Task>& task_list, const TuneOptions& options) 
                                 " trials measures nothing; give at least 1");
   if (options.measure_per_round < 1)
     throw std::invalid_argument("tune: measure_per_round must be at least 1");
+  if (options.custom_runner == nullptr)
+    for (const Task& task : task_list) codegen::require_device(task.target(), "tune");
   const auto start = std::chrono::steady_clock::now();
   TuneResult result;
   result.tasks = task_list;

@@ -15,11 +15,7 @@ Example::
     print(kiln.cost_model.evaluate(["a.jsonl", "b.jsonl"])["seen_tasks"])
 """
 
-import contextlib
-import gzip
 import os
-import shutil
-import tempfile
 
 from kiln import _ffi
 
@@ -36,7 +32,12 @@ _HERE = os.path.dirname(os.path.abspath(__file__))
 def pretrained_path(target="llvm"):
     """The model kiln ships for the target's kind ("llvm" for CPUs), or
     None. An installed package has it beside this module; a source checkout
-    in ``tuning_logs/models``."""
+    in ``tuning_logs/models``.
+
+    Example::
+
+        path = kiln.cost_model.pretrained_path("llvm")    # ".../models/llvm.json"
+    """
     kind = str(target).split()[0]
     for folder in (os.path.join(_HERE, "models"),
                    os.path.join(_HERE, os.pardir, os.pardir, "tuning_logs", "models")):
@@ -51,7 +52,13 @@ def make(spec="pretrained", target="llvm", seed=0):
     CostModel (returned as it is). Returns ``(model, description)``.
     "pretrained" is XGBoost from scratch where kiln ships no model for the
     target's kind; without XGBoost, "pretrained" and "xgboost" fall back to
-    "random" (the description says so)."""
+    "random" (the description says so).
+
+    Example::
+
+        model, description = kiln.cost_model.make("pretrained", "llvm")
+        print(description)    # "pretrained (.../llvm.json)"
+    """
     if isinstance(spec, CostModel):
         return spec, spec.kind
     if spec in KINDS:
@@ -68,37 +75,28 @@ def make(spec="pretrained", target="llvm", seed=0):
     return CostModel(start=str(spec), seed=seed), f"{spec}"
 
 
-@contextlib.contextmanager
-def _readable(logs):
-    """The logs as paths the C++ reader opens: a .gz log is unpacked to a
-    temporary file first."""
-    paths, temps = [], []
-    try:
-        for log in logs:
-            log = str(log)
-            if not os.path.isfile(log):
-                raise FileNotFoundError(f"no tuning log at {log}")
-            if log.endswith(".gz"):
-                tmp = tempfile.NamedTemporaryFile(suffix=".jsonl", delete=False)
-                with gzip.open(log, "rb") as src, tmp:
-                    shutil.copyfileobj(src, tmp)
-                temps.append(tmp.name)
-                log = tmp.name
-            paths.append(log)
-        yield paths
-    finally:
-        for t in temps:
-            os.unlink(t)
+def _existing(logs):
+    """The logs as paths, each checked to exist (.jsonl or .jsonl.gz)."""
+    paths = [str(log) for log in logs]
+    for path in paths:
+        if not os.path.isfile(path):
+            raise FileNotFoundError(f"no tuning log at {path}")
+    return paths
 
 
 def train(logs, output=None, seed=0, start=None):
     """An XGBoost model trained on every valid measurement of ``logs``
     (starting from the model saved at ``start``, if given), saved to
     ``output`` if given. Returns ``(model, info)``, info counting the
-    programs and tasks learned from and the records skipped."""
+    programs and tasks learned from and the records skipped.
+
+    Example::
+
+        model, info = kiln.cost_model.train(["tuning_logs/mm.jsonl"], output="mm_model.json")
+        print(info["programs"], "programs of", info["tasks"], "tasks")
+    """
     model = CostModel(start=str(start), seed=seed) if start else CostModel("xgboost", seed=seed)
-    with _readable(logs) as paths:
-        info = model.train(paths)
+    info = model.train(_existing(logs))
     if info["programs"] == 0:
         raise ValueError("the logs hold no valid measurement to learn from: "
                          + ", ".join(str(x) for x in logs))
@@ -112,7 +110,12 @@ def evaluate(logs, kind="xgboost", start=None, seed=0, test_fraction=0.2):
     ``1 - test_fraction`` of each task's programs and judged on the rest
     ("seen_tasks"), and each task judged by a model trained on the others
     ("held_out_tasks", with "held_out" per task). Each has pairwise_accuracy,
-    top1, top5 and spearman, averaged over tasks."""
-    with _readable(logs) as paths:
-        return _ffi.evaluate_cost_model(paths, kind=kind, start=str(start or ""), seed=seed,
-                                        test_fraction=test_fraction)
+    top1, top5 and spearman, averaged over tasks.
+
+    Example::
+
+        report = kiln.cost_model.evaluate(["tuning_logs/mm.jsonl", "tuning_logs/conv.jsonl"])
+        print(report["seen_tasks"]["pairwise_accuracy"], report["held_out_tasks"]["top1"])
+    """
+    return _ffi.evaluate_cost_model(_existing(logs), kind=kind, start=str(start or ""), seed=seed,
+                                    test_fraction=test_fraction)

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -143,6 +144,54 @@ TEST(Database, DamagedLinesAreSkippedWithTheFileAndLine) {
   EXPECT_EQ(again.size(), 2u);
   EXPECT_EQ(again.best(task.id(), task.target().str(), 1)[0].scheduled_hash, "b");
   EXPECT_EQ(again.warnings().size(), 4u);
+  std::filesystem::remove(path);
+}
+
+TEST(Database, ACompressedLogIsReadAndNeverWritten) {
+  const std::string path = temp_log("gz");
+  const Task task = matmul_task();
+  {
+    Database db(path);
+    db.commit(task, record(task, 1e-3, "a"));
+    db.commit(task, record(task, 5e-4, "b"));
+  }
+  ASSERT_EQ(std::system(("gzip -f " + path).c_str()), 0);
+  Database db(path + ".gz");
+  EXPECT_TRUE(db.warnings().empty());
+  EXPECT_EQ(db.size(), 2u);
+  EXPECT_EQ(db.best(task.id(), task.target().str(), 1)[0].scheduled_hash, "b");
+  try {
+    db.commit(task, record(task, 1e-4, "c"));
+    FAIL() << "appended to a compressed log";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("give a .jsonl log to write to"), std::string::npos)
+        << e.what();
+  }
+  EXPECT_EQ(Database(path + ".gz").size(), 2u);
+  std::filesystem::remove(path + ".gz");
+}
+
+TEST(Database, AFileThatIsNoLogIsRefusedInOneMessage) {
+  const std::string path = temp_log("foreign");
+  {
+    std::ofstream out(path);
+    for (int i = 0; i < 100; ++i) out << "{\"epoch\": " << i << ", \"loss\": 0.5}\n";
+  }
+  try {
+    Database db(path);
+    FAIL() << "read a file with no line of kiln's as a tuning log";
+  } catch (const std::runtime_error& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("is not a kiln tuning log: none of its 100 lines"), std::string::npos)
+        << what;
+    EXPECT_NE(what.find(path + ":1:"), std::string::npos) << what;
+  }
+  // A log whose one line a crash cut short is a log: a warning, not an error.
+  {
+    std::ofstream out(path);
+    out << "{\"kind\": \"task\", \"ver";
+  }
+  EXPECT_EQ(Database(path).warnings().size(), 1u);
   std::filesystem::remove(path);
 }
 

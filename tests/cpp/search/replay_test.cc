@@ -73,6 +73,24 @@ TEST(Replay, ATraceThatNoLongerAppliesIsSkippedWithAWarning) {
   std::remove(path.c_str());
 }
 
+TEST(Replay, ALogTunedOnAnotherCpuReplaysWithAWarning) {
+  // The log was written for x86-64-v2 with one core; asked for another CPU,
+  // replay takes that target's winner and says where it was tuned.
+  const Database db(kLog);
+  const ir::PrimFunc func = workloads::get("matmul", {{"M", 64}, {"N", 64}, {"K", 64}}).func;
+  const Target here("llvm -mcpu=x86-64-v3 -num_cores=2");
+  const Replayed best = replay(db, func, here);
+  EXPECT_EQ(best.record.target, Target(kTarget).str());
+  EXPECT_TRUE(best.record.winner);
+  ASSERT_EQ(best.warnings.size(), 1u);
+  EXPECT_NE(best.warnings[0].find("was tuned for `" + Target(kTarget).str() + "`, not for `" +
+                                  here.str() + "`"),
+            std::string::npos)
+      << best.warnings[0];
+  // A GPU target does not take a CPU's records.
+  EXPECT_THROW(replay(db, func, Target("opencl")), std::runtime_error);
+}
+
 TEST(Replay, NoUsableRecordSaysWhatTheLogHas) {
   const Database db(kLog);
   const ir::PrimFunc other = workloads::get("matmul", {{"M", 32}, {"N", 64}, {"K", 64}}).func;
