@@ -89,6 +89,14 @@ void check_arguments(const KernelSignature& signature, const std::vector<const D
                          device_str(arg->device) + "; move it there first (kiln.nd.array(x, " +
                          "device=\"" + device_name(device) + "\"), x.to(\"" + device_name(device) +
                          "\") in PyTorch)");
+    // The GPU runtimes drive device 0 only (its primary context, its queue):
+    // a pointer into another device's memory means nothing to them.
+    if (arg->device.device_type != kDLCPU && arg->device.device_id != 0)
+      throw RuntimeError(where + "the array is on " + device_str(arg->device) + ", but kiln runs " +
+                         device_name(device) + " kernels on " + device_name(device) +
+                         ":0 only; move it there first (kiln.nd.array(x, device=\"" +
+                         device_name(device) + ":0\"), x.to(\"" + device_name(device) +
+                         ":0\") in PyTorch)");
     if (!same_dtype(param.dtype, arg->dtype))
       throw RuntimeError(where + "expected dtype " + dtype_str(param.dtype) + ", given " +
                          dtype_str(arg->dtype) + "; convert it first (x.astype(\"" +

@@ -2,7 +2,9 @@
 
 A kernel takes NumPy arrays and PyTorch tensors directly (through DLPack, no
 copy); a :class:`NDArray` made here is the same thing in memory kiln
-allocated, 64-byte aligned, which every kernel accepts::
+allocated, 64-byte aligned, which every kernel accepts.
+
+Example::
 
     import numpy as np
     import kiln

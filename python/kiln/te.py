@@ -36,81 +36,143 @@ __all__ = [
 
 
 def placeholder(shape, dtype="float32", name="placeholder"):
-    """An input tensor. Example: ``A = te.placeholder((64, 64), "float32", name="A")``."""
+    """An input tensor of ``shape`` and ``dtype``.
+
+    Example::
+
+        A = te.placeholder((64, 64), "float32", name="A")
+    """
     return _te.placeholder([int(d) for d in shape], dtype, name)
 
 
 def reduce_axis(dom, name="rv"):
-    """A reduction axis over ``range(lo, hi)``. Example: ``k = te.reduce_axis((0, 64), name="k")``."""
+    """A reduction axis over ``range(lo, hi)``, for ``te.sum``/``te.max``/``te.min``.
+
+    Example::
+
+        k = te.reduce_axis((0, 64), name="k")
+    """
     lo, hi = dom
     return _te.reduce_axis(int(lo), int(hi), name)
 
 
 def compute(shape, fcompute, name="compute", axis_names=None):
-    """A tensor whose element at the indices is ``fcompute(*indices)``.
+    """A tensor whose element at the indices is ``fcompute(*indices)``. The
+    body may be a reduction (``te.sum``/``te.max``/``te.min``) as a whole.
 
-    Example: ``B = te.compute((64,), lambda i: A[i] * 2.0, name="B")``.
-    The body may be a reduction (``te.sum``/``te.max``/``te.min``) as a whole.
+    Example::
+
+        B = te.compute((64,), lambda i: A[i] * 2.0, name="B")
     """
     return _te.compute([int(d) for d in shape], fcompute, name, list(axis_names or []))
 
 
 def sum(value, axis):  # noqa: A001 - the name TVM users know
-    """Sum over reduction axes. Example: ``te.sum(A[i, k] * B[k, j], axis=k)``."""
+    """Sum over reduction axes (one, or a list), as a compute's whole body.
+
+    Example::
+
+        C = te.compute((64, 64), lambda i, j: te.sum(A[i, k] * B[k, j], axis=k), name="C")
+    """
     return _te.sum(value, axis)
 
 
 def max(value, axis):  # noqa: A001
-    """Maximum over reduction axes. Example: ``te.max(A[i, k], axis=k)``."""
+    """Maximum over reduction axes (one, or a list), as a compute's whole body.
+
+    Example::
+
+        row_max = te.compute((64,), lambda i: te.max(A[i, k], axis=k), name="row_max")
+    """
     return _te.max(value, axis)
 
 
 def min(value, axis):  # noqa: A001
-    """Minimum over reduction axes. Example: ``te.min(A[i, k], axis=k)``."""
+    """Minimum over reduction axes (one, or a list), as a compute's whole body.
+
+    Example::
+
+        row_min = te.compute((64,), lambda i: te.min(A[i, k], axis=k), name="row_min")
+    """
     return _te.min(value, axis)
 
 
 def if_then_else(cond, then_value, else_value):
     """``then_value`` where ``cond`` holds, else ``else_value``.
 
-    Example (zero padding): ``te.if_then_else(i < 8, A[i], 0.0)``.
+    Example (zero padding)::
+
+        P = te.compute((72,), lambda i: te.if_then_else(i < 64, A[i], 0.0), name="P")
     """
     return _te.if_then_else(cond, then_value, else_value)
 
 
 def exp(x):
-    """e**x. Example: ``te.exp(A[i])``."""
+    """e**x.
+
+    Example::
+
+        B = te.compute((64,), lambda i: te.exp(A[i]), name="B")
+    """
     return _te.exp(x)
 
 
 def log(x):
-    """Natural logarithm. Example: ``te.log(A[i])``."""
+    """Natural logarithm.
+
+    Example::
+
+        B = te.compute((64,), lambda i: te.log(A[i]), name="B")
+    """
     return _te.log(x)
 
 
 def sqrt(x):
-    """Square root. Example: ``te.sqrt(A[i])``."""
+    """Square root.
+
+    Example::
+
+        B = te.compute((64,), lambda i: te.sqrt(A[i]), name="B")
+    """
     return _te.sqrt(x)
 
 
 def tanh(x):
-    """Hyperbolic tangent. Example: ``te.tanh(A[i])``."""
+    """Hyperbolic tangent.
+
+    Example::
+
+        B = te.compute((64,), lambda i: te.tanh(A[i]), name="B")
+    """
     return _te.tanh(x)
 
 
 def sigmoid(x):
-    """1 / (1 + e**-x). Example: ``te.sigmoid(A[i])``."""
+    """1 / (1 + e**-x).
+
+    Example::
+
+        B = te.compute((64,), lambda i: te.sigmoid(A[i]), name="B")
+    """
     return _te.sigmoid(x)
 
 
 def erf(x):
-    """The error function. Example: ``te.erf(A[i])``."""
+    """The error function.
+
+    Example (GELU)::
+
+        B = te.compute((64,), lambda i: 0.5 * A[i] * (1.0 + te.erf(A[i] * 0.70710678)), name="B")
+    """
     return _te.erf(x)
 
 
 def create_prim_func(args, name="main"):
     """The loop program computing ``args`` (inputs and outputs, in parameter order).
 
-    Example: ``func = te.create_prim_func([A, B, C])``.
+    Example::
+
+        func = te.create_prim_func([A, B, C], name="matmul")
+        print(func.script())
     """
     return _te.create_prim_func(list(args), name)

@@ -14,6 +14,8 @@ import numpy as np
 from kiln._ffi import workloads as _registry
 from kiln.workload_references import REFERENCES
 
+__all__ = ["Workload", "default_shape", "get", "label", "list", "network", "networks"]
+
 # Every registered workload has one output: its last parameter.
 _NUM_OUTPUTS = 1
 
@@ -41,7 +43,9 @@ class Workload:
     def task(self, target="llvm", weight=1.0):
         """This operator as a tuning :class:`kiln.Task` on ``target``.
 
-        Example: ``task = kiln.workloads.get("matmul", M=512).task("llvm")``.
+        Example::
+
+            task = kiln.workloads.get("matmul", M=512).task("llvm")
         """
         from kiln._ffi import Task, Target
 
@@ -51,7 +55,9 @@ class Workload:
     def random_args(self, seed=0):
         """NumPy arrays in parameter order: random inputs, zeroed outputs.
 
-        Example: ``args = w.random_args(seed=1)``.
+        Example::
+
+            args = w.random_args(seed=1)
         """
         rng = np.random.default_rng(seed)
         n_in = len(self.func.params) - _NUM_OUTPUTS
@@ -67,26 +73,52 @@ class Workload:
     def reference(self, args):
         """The expected outputs (a list of arrays) for the inputs in ``args``.
 
-        Example: ``expected = w.reference(w.random_args())``.
+        Example::
+
+            expected = w.reference(w.random_args())
         """
         n_in = len(self.func.params) - _NUM_OUTPUTS
         return REFERENCES[self.name](self.shape, [*args[:n_in]])
 
 
 def list():  # noqa: A001 - mirrors the CLI word
-    """Names of the registered workloads. Example: ``kiln.workloads.list()``."""
+    """Names of the registered workloads.
+
+    Example::
+
+        assert "matmul" in kiln.workloads.list()
+    """
     return _registry.list()
 
 
+def label(name, shape):
+    """A task's name with its shape, as tables show it (a network has
+    several matmuls, told apart by their shapes).
+
+    Example::
+
+        kiln.workloads.label("matmul", {"M": 128, "N": 768}) == "matmul M=128,N=768"
+    """
+    text = ",".join(f"{k}={v}" for k, v in shape.items())
+    return f"{name} {text}" if text else name
+
+
 def default_shape(name):
-    """The small default shape of a workload. Example: ``default_shape("matmul")``."""
+    """The small default shape of a workload, a dict.
+
+    Example::
+
+        shape = kiln.workloads.default_shape("matmul")    # {"K": ..., "M": ..., "N": ...}
+    """
     return _registry.default_shape(name)
 
 
 def get(name, **shape):
     """A workload by name; shape keys not given take their small defaults.
 
-    Example: ``kiln.workloads.get("conv2d_nhwc", N=1, H=14, W=14, C=32, K=32)``.
+    Example::
+
+        w = kiln.workloads.get("conv2d_nhwc", N=1, H=14, W=14, C=32, K=32)
     """
     func, full_shape, description = _registry.get(name, {k: int(v) for k, v in shape.items()})
     return Workload(name, func, full_shape, description)
@@ -95,7 +127,9 @@ def get(name, **shape):
 def networks():
     """The networks whose operators :func:`network` lists.
 
-    Example: ``kiln.workloads.networks()`` -> ``["bert_base_layer", ...]``.
+    Example::
+
+        print(kiln.workloads.networks())    # ["bert_base_layer", ...]
     """
     return [*_registry.networks()]
 

@@ -44,7 +44,16 @@ py::dict metrics_dict(const cost_model::RankingMetrics& m) {
 }  // namespace
 
 void bind_cost_model(py::module_& m) {
-  py::class_<CostModel, std::shared_ptr<CostModel>>(m, "CostModel")
+  py::class_<CostModel, std::shared_ptr<CostModel>>(
+      m, "CostModel", R"(Ranks candidate programs for the search: "xgboost" (gradient-boosted
+trees on features of each buffer store), "random", or the model saved at
+`start` (which keeps learning). kiln.tune takes one as its cost_model.
+
+Example::
+
+    model = kiln.cost_model.CostModel("xgboost", seed=0)
+    info = model.train(["tuning_logs/mm.jsonl"])    # {"programs": ..., "tasks": ...}
+    model.save("mm_model.json"))")
       .def(py::init([](const std::string& kind, const std::string& start, uint64_t seed, int rounds,
                        int max_depth, double eta) {
              return std::shared_ptr<CostModel>(make_model(kind, start, seed, rounds, max_depth, eta));
@@ -53,8 +62,9 @@ void bind_cost_model(py::module_& m) {
            py::arg("rounds") = cost_model::XGBoostOptions{}.rounds,
            py::arg("max_depth") = cost_model::XGBoostOptions{}.max_depth,
            py::arg("eta") = cost_model::XGBoostOptions{}.eta)
-      .def_property_readonly("kind", &CostModel::kind)
-      .def("save", &CostModel::save, py::arg("path"), py::call_guard<py::gil_scoped_release>())
+      .def_property_readonly("kind", &CostModel::kind, "\"xgboost\" or \"random\".")
+      .def("save", &CostModel::save, py::arg("path"), py::call_guard<py::gil_scoped_release>(),
+           "Writes the model to `path` (JSON); CostModel(start=path) reads it back.")
       .def(
           "train",
           [](CostModel& model, const std::vector<std::string>& logs) {
@@ -70,8 +80,10 @@ void bind_cost_model(py::module_& m) {
             d["skipped"] = t.skipped;
             return d;
           },
-          py::arg("logs"));
-  m.def("have_xgboost", &cost_model::have_xgboost);
+          py::arg("logs"),
+          "Learns from every valid measurement of the tuning logs; returns a dict counting the "
+          "programs and tasks learned from and the records skipped.");
+  m.def("have_xgboost", &cost_model::have_xgboost, "Whether kiln was built with XGBoost.");
 
   m.def(
       "evaluate_cost_model",
@@ -105,7 +117,8 @@ void bind_cost_model(py::module_& m) {
       py::arg("logs"), py::arg("kind") = "xgboost", py::arg("start") = "", py::arg("seed") = 0,
       py::arg("rounds") = cost_model::XGBoostOptions{}.rounds,
       py::arg("max_depth") = cost_model::XGBoostOptions{}.max_depth,
-      py::arg("eta") = cost_model::XGBoostOptions{}.eta, py::arg("test_fraction") = 0.2);
+      py::arg("eta") = cost_model::XGBoostOptions{}.eta, py::arg("test_fraction") = 0.2,
+      "kiln.cost_model.evaluate: how well a model ranks the programs of the logs.");
 }
 
 }  // namespace kiln::python

@@ -30,7 +30,9 @@ void bind_fuzz(py::module_& m) {
         return d;
       },
       py::arg("traces"), py::arg("seed") = 0, py::arg("workload") = "", py::arg("steps") = 8,
-      py::arg("build") = "");
+      py::arg("build") = "",
+      "`kiln fuzz`: applies `traces` random schedules and checks each against the unscheduled "
+      "function; returns a dict of counts (mismatches, crashes...).");
 }
 
 }  // namespace kiln::python

@@ -119,9 +119,20 @@ py::capsule export_versioned_capsule(const NDArray& array, bool copied) {
   return py::reinterpret_steal<py::capsule>(capsule);
 }
 
-// Takes the tensor out of `obj.__dlpack__()`, without a copy.
+// The protocol's number for CUDA's legacy default stream, where kiln's CUDA
+// kernels run (runtime/cuda/cuda_module.cc launches on the null stream).
+constexpr int kLegacyDefaultStream = 1;
+
+// Takes the tensor out of `obj.__dlpack__()`, without a copy. A CUDA tensor
+// is asked for with the stream kiln will read it on, so that its producer
+// (PyTorch, CuPy) first finishes the work that writes it on its own stream.
 NDArray import_dlpack(const py::handle& obj) {
-  py::object capsule = obj.attr("__dlpack__")();
+  int device_type = kDLCPU;
+  if (py::hasattr(obj, "__dlpack_device__"))
+    device_type = py::tuple(obj.attr("__dlpack_device__")())[0].cast<int>();
+  py::object capsule = device_type == kDLCUDA
+                           ? obj.attr("__dlpack__")(py::arg("stream") = kLegacyDefaultStream)
+                           : obj.attr("__dlpack__")();
   PyObject* c = capsule.ptr();
   if (!PyCapsule_IsValid(c, kCapsule))
     throw py::type_error("__dlpack__() returned " +
@@ -148,10 +159,12 @@ NDArray argument(const py::handle& obj, const std::string& where) {
   try {
     return import_dlpack(obj);
   } catch (py::error_already_set& e) {
-    py::raise_from(e, PyExc_TypeError,
-                   (where + ": cannot take the " + type_name(obj) +
-                    " through __dlpack__ (a read-only NumPy array cannot be: pass x.copy())")
-                       .c_str());
+    py::raise_from(
+        e, PyExc_TypeError,
+        (where + ": cannot take the " + type_name(obj) + " through __dlpack__: " + e.what() +
+         " (a read-only NumPy array cannot be shared: pass x.copy(); a PyTorch "
+         "tensor that requires grad: pass x.detach())")
+            .c_str());
     throw py::error_already_set();
   }
 }
@@ -266,16 +279,36 @@ std::string signature_str(const KernelSignature& s) {
 }  // namespace
 
 void bind_runtime(py::module_& m) {
-  py::register_exception<runtime::RuntimeError>(m, "KilnRuntimeError", PyExc_RuntimeError);
+  py::register_exception<runtime::RuntimeError>(m, "KilnRuntimeError", PyExc_RuntimeError).doc() =
+      R"(Raised by the runtime: an argument a kernel cannot take (the message names
+the kernel, the argument, what it expected and the fix), a library that is
+not kiln's, a device or driver that is missing.
+
+Example::
+
+    try:
+        mod(a, b)    # one array short
+    except kiln.KilnRuntimeError as e:
+        print(e))";
 
   py::class_<NDArray>(m, "NDArray",
-                      "A tensor on a device, in memory kiln allocated (64-byte aligned on the "
-                      "CPU) or imported without a copy through DLPack.")
-      .def_property_readonly("shape", [](const NDArray& a) { return to_tuple(a.shape()); })
-      .def_property_readonly("dtype",
-                             [](const NDArray& a) { return runtime::dtype_str(a.dtype()); })
-      .def_property_readonly("device",
-                             [](const NDArray& a) { return runtime::device_str(a.device()); })
+                      R"(A tensor on a device, in memory kiln allocated (64-byte aligned on the
+CPU) or imported without a copy through DLPack. It exports itself through
+DLPack too: np.from_dlpack(a) and torch.from_dlpack(a) share its memory.
+
+Example::
+
+    a = kiln.nd.array(np.arange(6, dtype="float32").reshape(2, 3))
+    print(a.shape, a.dtype, a.device)    # (2, 3) float32 cpu
+    view = np.from_dlpack(a)             # no copy: writes to view show in a)")
+      .def_property_readonly(
+          "shape", [](const NDArray& a) { return to_tuple(a.shape()); }, "The extents.")
+      .def_property_readonly(
+          "dtype", [](const NDArray& a) { return runtime::dtype_str(a.dtype()); },
+          "The element type's name (\"float32\").")
+      .def_property_readonly(
+          "device", [](const NDArray& a) { return runtime::device_str(a.device()); },
+          "Where the data lives: \"cpu\", \"cuda:0\", \"opencl:0\".")
       .def("numpy", &to_numpy, "A NumPy copy of the array (from any device).")
       .def(
           "__dlpack__",
@@ -305,11 +338,13 @@ void bind_runtime(py::module_& m) {
           py::kw_only(), py::arg("stream") = py::none(), py::arg("max_version") = py::none(),
           py::arg("dl_device") = py::none(), py::arg("copy") = py::none(),
           "The array as a DLPack capsule (np.from_dlpack(x), torch.from_dlpack(x)).")
-      .def("__dlpack_device__",
-           [](const NDArray& self) {
-             return py::make_tuple(static_cast<int>(self.device().device_type),
-                                   self.device().device_id);
-           })
+      .def(
+          "__dlpack_device__",
+          [](const NDArray& self) {
+            return py::make_tuple(static_cast<int>(self.device().device_type),
+                                  self.device().device_id);
+          },
+          "(DLPack device type, device index): (1, 0) for the CPU, (2, 0) for cuda:0.")
       .def("__repr__", [](const NDArray& a) {
         return "kiln.nd.NDArray(shape=" + std::string(py::str(to_tuple(a.shape()))) +
                ", dtype=" + runtime::dtype_str(a.dtype()) +
@@ -317,20 +352,32 @@ void bind_runtime(py::module_& m) {
       });
 
   m.def("array", &make_array, py::arg("obj"), py::arg("dtype") = py::none(),
-        py::arg("device") = "cpu");
+        py::arg("device") = "cpu", "kiln.nd.array: a new aligned array with a copy of `obj`.");
   m.def(
       "empty",
       [](const std::vector<int64_t>& shape, const std::string& dtype, const std::string& device) {
         return NDArray::empty(shape, runtime::parse_dtype(dtype), runtime::parse_device(device));
       },
-      py::arg("shape"), py::arg("dtype") = "float32", py::arg("device") = "cpu");
+      py::arg("shape"), py::arg("dtype") = "float32", py::arg("device") = "cpu",
+      "kiln.nd.empty: an uninitialized aligned array.");
   m.def(
       "from_dlpack", [](const py::object& obj) { return argument(obj, "kiln.nd.from_dlpack"); },
-      py::arg("obj"));
+      py::arg("obj"), "kiln.nd.from_dlpack: `obj`'s memory as a kiln array, without a copy.");
 
-  py::class_<Kernel>(m, "Kernel", "One kernel of a Module, called with one array per parameter.")
-      .def("__call__", [](const Kernel& k, const py::args& args) { call(k, args); })
-      .def_property_readonly("name", [](const Kernel& k) { return k.signature().name; })
+  py::class_<Kernel>(m, "Kernel",
+                     R"(One kernel of a Module, called with one array per parameter (NumPy,
+PyTorch, any DLPack tensor, kiln.nd arrays); outputs are written in place.
+
+Example::
+
+    add = mod["add"]
+    print(add.params)    # [('A', 'float32', (32, 32)), ...]
+    add(a, b, c))")
+      .def(
+          "__call__", [](const Kernel& k, const py::args& args) { call(k, args); },
+          "Runs the kernel on one array per parameter, in order.")
+      .def_property_readonly(
+          "name", [](const Kernel& k) { return k.signature().name; }, "The kernel's name.")
       .def_property_readonly(
           "params",
           [](const Kernel& k) {
@@ -338,31 +385,87 @@ void bind_runtime(py::module_& m) {
             for (const auto& p : k.signature().params)
               params.append(py::make_tuple(p.name, runtime::dtype_str(p.dtype), to_tuple(p.shape)));
             return params;
-          })
+          },
+          "(name, dtype, shape) of each parameter, in call order.")
       .def("__repr__",
            [](const Kernel& k) { return "kiln.Kernel " + signature_str(k.signature()); });
 
+  py::class_<runtime::TimingResult>(
+      m, "TimingResult", R"(Seconds per call: median, min, a 95% confidence interval of the median,
+and every sample.
+
+Example::
+
+    r = mod.time_evaluator(repeat=10)(a, b, c)
+    print(r.median * 1e3, "ms", r.ci95))")
+      .def_readonly("median", &runtime::TimingResult::median_s, "Median seconds per call.")
+      .def_readonly("min", &runtime::TimingResult::min_s, "Fastest sample, seconds per call.")
+      .def_property_readonly(
+          "ci95",
+          [](const runtime::TimingResult& r) { return py::make_tuple(r.ci95_s[0], r.ci95_s[1]); },
+          "(low, high): a 95% confidence interval of the median, seconds.")
+      .def_readonly("samples", &runtime::TimingResult::samples_s, "Every sample, seconds per call.")
+      .def_readonly("number", &runtime::TimingResult::number, "Calls per sample.")
+      .def_readonly("flushed", &runtime::TimingResult::flushed,
+                    "Whether the CPU caches were flushed before each sample.")
+      .def("__repr__", [](const runtime::TimingResult& r) {
+        char text[160];
+        std::snprintf(text, sizeof(text),
+                      "kiln.TimingResult(median=%.4g ms, min=%.4g ms, ci95=[%.4g, %.4g] ms, "
+                      "%zu samples of %d calls)",
+                      r.median_s * 1e3, r.min_s * 1e3, r.ci95_s[0] * 1e3, r.ci95_s[1] * 1e3,
+                      r.samples_s.size(), r.number);
+        return std::string(text);
+      });
+  py::class_<Timer>(m, "Timer",
+                    R"(Times a kernel on the arrays it is called with (Module.time_evaluator).
+
+Example::
+
+    timer = mod.time_evaluator(repeat=10)
+    print(timer(a, b, c).median))")
+      .def("__call__", &Timer::operator(),
+           "Times the kernel on one array per parameter; returns a TimingResult.");
+
   py::class_<Module>(m, "Module",
-                     "Compiled kernels, called with NumPy arrays, PyTorch tensors "
-                     "or kiln arrays.")
-      .def("__call__", [](const Module& self, const py::args& args) { call(self.entry(), args); })
-      .def("__getitem__",
-           [](const Module& self, const std::string& name) {
-             try {
-               return self.get(name);
-             } catch (const runtime::RuntimeError& e) {
-               throw py::key_error(e.what());
-             }
-           })
-      .def("__contains__",
-           [](const Module& self, const std::string& name) {
-             for (const std::string& n : self.kernel_names())
-               if (n == name) return true;
-             return false;
-           })
-      .def_property_readonly("kernel_names", &Module::kernel_names)
-      .def_property_readonly("kind", [](const Module& self) { return kind(self); })
-      .def("get_source", &Module::get_source, py::arg("format"))
+                     R"(Compiled kernels (kiln.build, kiln.load_module), called with NumPy
+arrays, PyTorch tensors, any DLPack tensor or kiln arrays, without copies
+(a CPU array less aligned than the kernel wants is copied, and said once).
+A module of one kernel is called directly; mod["name"] picks one.
+
+Example::
+
+    mod = kiln.build(func, "llvm")
+    mod(a, b, c)
+    print(mod.kernel_names, mod.get_source("asm")[:200]))")
+      .def(
+          "__call__", [](const Module& self, const py::args& args) { call(self.entry(), args); },
+          "Runs the module's only kernel on one array per parameter, in order.")
+      .def(
+          "__getitem__",
+          [](const Module& self, const std::string& name) {
+            try {
+              return self.get(name);
+            } catch (const runtime::RuntimeError& e) {
+              throw py::key_error(e.what());
+            }
+          },
+          py::arg("name"), "The kernel `name`; KeyError names the ones there are.")
+      .def(
+          "__contains__",
+          [](const Module& self, const std::string& name) {
+            for (const std::string& n : self.kernel_names())
+              if (n == name) return true;
+            return false;
+          },
+          py::arg("name"))
+      .def_property_readonly("kernel_names", &Module::kernel_names, "The kernels' names.")
+      .def_property_readonly(
+          "kind", [](const Module& self) { return kind(self); },
+          "What made it: \"llvm\", \"cuda\", \"opencl\", \"library\" (loaded).")
+      .def("get_source", &Module::get_source, py::arg("format"),
+           "The generated code: \"ll\" or \"asm\" (llvm), \"cuda\" or \"ptx\" (cuda), "
+           "\"cl\" (opencl).")
       .def(
           "time_evaluator",
           [](const Module& self, const std::string& name, int number, int repeat,
@@ -394,7 +497,9 @@ sample. CPU kernels are timed as whole calls, GPU kernels by the device.)")
       .def(
           "export_library",
           [](const Module& self, const py::object& path) { self.export_library(fspath(path)); },
-          py::arg("path"))
+          py::arg("path"),
+          "Writes the kernels as a shared library (and a C header beside it) that "
+          "kiln.load_module, or C through the header, can call.")
       .def("__repr__", [](const Module& self) {
         if (!self.defined()) return std::string("kiln.Module(undefined)");
         std::string names;
@@ -402,33 +507,9 @@ sample. CPU kernels are timed as whole calls, GPU kernels by the device.)")
         return "kiln.Module(kind=" + kind(self) + ", kernels=[" + names + "])";
       });
 
-  py::class_<runtime::TimingResult>(m, "TimingResult",
-                                   "Seconds per call: median, min, a 95% confidence interval of "
-                                   "the median, and every sample.")
-      .def_readonly("median", &runtime::TimingResult::median_s)
-      .def_readonly("min", &runtime::TimingResult::min_s)
-      .def_property_readonly("ci95",
-                             [](const runtime::TimingResult& r) {
-                               return py::make_tuple(r.ci95_s[0], r.ci95_s[1]);
-                             })
-      .def_readonly("samples", &runtime::TimingResult::samples_s)
-      .def_readonly("number", &runtime::TimingResult::number)
-      .def_readonly("flushed", &runtime::TimingResult::flushed)
-      .def("__repr__", [](const runtime::TimingResult& r) {
-        char text[160];
-        std::snprintf(text, sizeof(text),
-                      "kiln.TimingResult(median=%.4g ms, min=%.4g ms, ci95=[%.4g, %.4g] ms, "
-                      "%zu samples of %d calls)",
-                      r.median_s * 1e3, r.min_s * 1e3, r.ci95_s[0] * 1e3, r.ci95_s[1] * 1e3,
-                      r.samples_s.size(), r.number);
-        return std::string(text);
-      });
-  py::class_<Timer>(m, "Timer", "Times a kernel on the arrays it is called with.")
-      .def("__call__", &Timer::operator());
-
   m.def(
       "load_module", [](const py::object& path) { return runtime::load_module(fspath(path)); },
-      py::arg("path"));
+      py::arg("path"), "kiln.load_module: the kernels of a library export_library wrote.");
 }
 
 }  // namespace kiln::python

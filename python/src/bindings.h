@@ -45,29 +45,32 @@ void add_expr_operators(Class& cls) {
       return reflected ? fn(b, a) : fn(a, b);
     };
   };
-  cls.def("__add__", bin(ir::add, false))
-      .def("__radd__", bin(ir::add, true))
-      .def("__sub__", bin(ir::sub, false))
-      .def("__rsub__", bin(ir::sub, true))
-      .def("__mul__", bin(ir::mul, false))
-      .def("__rmul__", bin(ir::mul, true))
-      .def("__truediv__", bin(ir::div, false))
-      .def("__rtruediv__", bin(ir::div, true))
-      .def("__floordiv__", bin(ir::floordiv, false))
-      .def("__rfloordiv__", bin(ir::floordiv, true))
-      .def("__mod__", bin(ir::floormod, false))
-      .def("__rmod__", bin(ir::floormod, true))
-      .def("__lt__", bin(ir::lt, false))
-      .def("__le__", bin(ir::le, false))
-      .def("__gt__", bin(ir::gt, false))
-      .def("__ge__", bin(ir::ge, false))
-      .def("__and__", bin(ir::logical_and, false))
-      .def("__or__", bin(ir::logical_or, false))
+  cls.def("__add__", bin(ir::add, false), py::arg("other"))
+      .def("__radd__", bin(ir::add, true), py::arg("other"))
+      .def("__sub__", bin(ir::sub, false), py::arg("other"))
+      .def("__rsub__", bin(ir::sub, true), py::arg("other"))
+      .def("__mul__", bin(ir::mul, false), py::arg("other"))
+      .def("__rmul__", bin(ir::mul, true), py::arg("other"))
+      .def("__truediv__", bin(ir::div, false), py::arg("other"))
+      .def("__rtruediv__", bin(ir::div, true), py::arg("other"))
+      .def("__floordiv__", bin(ir::floordiv, false), py::arg("other"))
+      .def("__rfloordiv__", bin(ir::floordiv, true), py::arg("other"))
+      .def("__mod__", bin(ir::floormod, false), py::arg("other"))
+      .def("__rmod__", bin(ir::floormod, true), py::arg("other"))
+      .def("__lt__", bin(ir::lt, false), py::arg("other"))
+      .def("__le__", bin(ir::le, false), py::arg("other"))
+      .def("__gt__", bin(ir::gt, false), py::arg("other"))
+      .def("__ge__", bin(ir::ge, false), py::arg("other"))
+      .def("__and__", bin(ir::logical_and, false), py::arg("other"))
+      .def("__or__", bin(ir::logical_or, false), py::arg("other"))
       .def("__invert__", [](const py::object& self) { return ir::logical_not(to_expr(self)); })
       .def("__neg__", [](const py::object& self) { return -to_expr(self); })
-      .def("astype", [](const py::object& self, const std::string& dtype) {
-        return ir::cast(ir::DataType::parse(dtype), to_expr(self));
-      });
+      .def(
+          "astype",
+          [](const py::object& self, const std::string& dtype) {
+            return ir::cast(ir::DataType::parse(dtype), to_expr(self));
+          },
+          py::arg("dtype"), "The value converted to `dtype`, as in A[i].astype(\"float64\").");
 }
 
 }  // namespace kiln::python

@@ -12,6 +12,6 @@ PYBIND11_MODULE(_ffi, m) {
   kiln::python::bind_runtime(m);
   kiln::python::bind_codegen(m);
   kiln::python::bind_bench(m);
+  kiln::python::bind_cost_model(m);  // before search: tune takes a CostModel
   kiln::python::bind_search(m);
-  kiln::python::bind_cost_model(m);
 }

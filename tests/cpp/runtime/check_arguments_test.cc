@@ -66,6 +66,19 @@ TEST_F(CheckArguments, WrongDevice) {
                        "given one on cuda:0", "kiln.nd.array(x, device=\"cpu\")");
 }
 
+// A GPU module takes arrays of its own kind of device, and only device 0's.
+TEST_F(CheckArguments, OnAnotherDeviceOfTheModulesKind) {
+  for (Arg* arg : {&a, &b, &c}) arg->tensor.device = {kDLCUDA, 0};
+  auto check_cuda = [&] { check_arguments(signature, args(), kDLCUDA); };
+  EXPECT_NO_THROW(check_cuda());
+  b.tensor.device = {kDLCUDA, 1};
+  EXPECT_RUNTIME_ERROR(check_cuda(), "kernel `add`, argument 1 (`B`)", "the array is on cuda:1",
+                       "kiln runs cuda kernels on cuda:0 only", "x.to(\"cuda:0\")");
+  b.tensor.device = {kDLOpenCL, 0};
+  EXPECT_RUNTIME_ERROR(check_cuda(), "argument 1 (`B`)", "expected an array on cuda",
+                       "given one on opencl:0");
+}
+
 TEST_F(CheckArguments, WrongDtype) {
   a.tensor.dtype = parse_dtype("float64");
   EXPECT_RUNTIME_ERROR(check(), "kernel `add`, argument 0 (`A`)", "expected dtype float32",
