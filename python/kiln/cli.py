@@ -12,6 +12,8 @@ Example::
     python3 -m kiln tune --workload matmul --cost-model random --trials 200
     python3 -m kiln cost-model train --log tuning_logs/a.jsonl --log tuning_logs/b.jsonl -o model.json
     python3 -m kiln cost-model eval --log tuning_logs/a.jsonl --log tuning_logs/b.jsonl
+    python3 -m kiln show tuning_logs/matmul.jsonl --trace
+    python3 -m kiln plot tuning_logs/a.jsonl tuning_logs/b.jsonl -o curves.png
     python3 -m kiln target
     python3 -m kiln target "cuda -arch=sm_80" --json
 """
@@ -53,8 +55,12 @@ def _cmd_workloads(args):
 def _cmd_script(args):
     from kiln import workloads
 
+    name = args.workload or args.workload_flag
+    if not name or (args.workload and args.workload_flag):
+        raise UsageError("name one workload: `kiln script matmul M=64` or "
+                         "`kiln script --workload matmul --shape M=64`")
     try:
-        w = workloads.get(args.workload, **_parse_shape(args.shape))
+        w = workloads.get(name, **{**_parse_shape(args.shape), **_parse_shape(args.shape_flag)})
     except ValueError as err:  # unknown workload or shape key
         raise UsageError(str(err)) from err
     print(w.func.script())
@@ -165,123 +171,132 @@ def _target(text):
         raise UsageError(str(err)) from err
 
 
-def _task_of(args, target=None):
-    """The task --workload/--shape name, on `target` (default: --target)."""
+def _task_of(args, target):
+    """The task --workload/--shape name, on `target`."""
     from kiln import workloads
 
     if args.workload not in workloads.list():
         raise UsageError(f"unknown workload '{args.workload}'; see `kiln workloads`")
-    if target is None:
-        target = _target(args.target)
     try:
         return workloads.get(args.workload, **_parse_shape(args.shape)).task(target)
     except ValueError as err:
         raise UsageError(str(err)) from err
 
 
+def _tasks_of(args, target):
+    """The tasks --network names, or the one of --workload/--shape."""
+    from kiln import workloads
+
+    if bool(args.network) == bool(args.workload):
+        raise UsageError("give either --workload (with --shape) or --network")
+    if not args.network:
+        return [_task_of(args, target)]
+    try:
+        return workloads.network(args.network, target)
+    except ValueError as err:
+        raise UsageError(str(err)) from err
+
+
+def _replay_network(args):
+    """Rebuilds each operator's best kernel from the log; one line per task."""
+    import kiln
+
+    tasks = _tasks_of(args, _target(args.target))
+    width = max(len(t.name) for t in tasks) + 2
+    print(f"{'task':{width}} {'weight':>6} {'best ms':>10} {'GFLOP/s':>9}  tuned for")
+    total, missing = 0.0, 0
+    for task in tasks:
+        try:
+            best = kiln.replay(args.log, task)
+        except RuntimeError:
+            missing += 1
+            print(f"{task.name:{width}} {task.weight:>6g} {'-':>10} {'-':>9}  no record in the log")
+            continue
+        s = best.latency
+        total += task.weight * s
+        print(f"{task.name:{width}} {task.weight:>6g} {s * 1e3:>10.4f} {task.flops / s * 1e-9:>9.1f}"
+              f"  {best.record.target}")
+    if missing:
+        print(f"weighted sum: none, {missing} of {len(tasks)} tasks have no record in {args.log}; "
+              f"tune them first (kiln tune --network {args.network} --log {args.log})")
+        return 1
+    print(f"weighted sum of the operators' latencies: {total * 1e3:.3f} ms")
+    return 0
+
+
 def _cmd_replay(args):
     import os
 
     import kiln
+    from kiln import log_report
 
     if not os.path.exists(args.log):
         raise UsageError(f"no tuning log at '{args.log}'")
-    task = _task_of(args)
+    if args.network:
+        return _replay_network(args)
+    task = _tasks_of(args, _target(args.target))[0]
     try:
         best = kiln.replay(args.log, task)
     except RuntimeError as err:
         raise UsageError(str(err)) from err
-    r = best.record
-    lat = r.to_json()["latency"]
-    print(f"# {task.name} {', '.join(f'{k}={v}' for k, v in task.shape.items())} on {task.target}")
-    print(f"# {lat['median_s'] * 1e3:.4f} ms median (95% CI {lat['ci95_s'][0] * 1e3:.4f} - "
-          f"{lat['ci95_s'][1] * 1e3:.4f} ms, {len(lat['samples_s'])} samples of "
-          f"{lat['number']} calls), measured {r.timestamp}"
-          + (", the winner of the final re-measurement" if r.winner else ""))
-    print(f"sch = kiln.Schedule(kiln.workloads.get({task.workload!r}, "
-          + ", ".join(f"{k}={v}" for k, v in task.shape.items()) + ").func)")
-    trace = str(best.schedule.trace)
-    print(trace if trace.strip() else "# (no schedule: the function as it is defined was fastest)")
+    print(log_report.schedule_program(task, best.record))
     return 0
 
 
-def _duration(seconds):
-    seconds = int(round(seconds))
-    if seconds < 60:
-        return f"{seconds}s"
-    if seconds < 3600:
-        return f"{seconds // 60}m{seconds % 60:02d}s"
-    return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
+def _cmd_show(args):
+    from kiln import log_report
+
+    try:
+        logs = [(log, log_report.summarize(log, args.workload, args.target)) for log in args.logs]
+    except log_report.LogError as err:
+        raise UsageError(str(err)) from err
+    for log, summaries in logs:
+        print(f"log {log}: {sum(len(s.records) for s in summaries)} records")
+        print(log_report.table(summaries))
+        if args.trace or args.script:
+            for s in summaries:
+                print("\n" + log_report.best_programs(s, trace=args.trace, script=args.script))
+        print()
+    return 0
 
 
-def _rate(flops, seconds):
-    return f"{flops / seconds * 1e-9:.1f} GFLOP/s" if seconds > 0 and seconds != float("inf") else "-"
+def _cmd_plot(args):
+    try:
+        from kiln import plot
+    except ModuleNotFoundError as err:
+        if not (err.name or "").startswith("matplotlib"):
+            raise
+        raise UsageError("drawing needs matplotlib: pip install matplotlib") from err
+    from kiln import log_report
 
-
-class _Progress:
-    """The live line of `kiln tune` on a terminal (rewritten in place), one
-    line per round elsewhere."""
-
-    def __init__(self, tasks, stream):
-        self.tasks = tasks
-        self.stream = stream
-        self.live = stream.isatty()
-
-    def round(self, p):
-        done, total = p["trials"], p["trials_total"]
-        i = p["task"]
-        best = p["task_best_s"][i]
-        task = self.tasks[i]
-        best_text = "no valid program yet" if best == float("inf") else (
-            f"best {best * 1e3:.4g} ms ({_rate(task.flops, best)})")
-        errors = ", ".join(f"{k} {v}" for k, v in sorted(p["errors"].items())) or "none"
-        elapsed = p["elapsed_s"]
-        left = elapsed / max(done, 1) * (total - done) if done else 0
-        line = (f"[{done:>{len(str(total))}}/{total}] {task.name}: {best_text} | errors: {errors} "
-                f"| {_duration(elapsed)} elapsed, ~{_duration(left)} left")
-        if self.live:
-            self.stream.write("\r\033[K" + line)
-        else:
-            self.stream.write(line + "\n")
-        self.stream.flush()
-
-    def finish(self):
-        if self.live:
-            self.stream.write("\n")
-            self.stream.flush()
+    try:
+        fig = plot.tuning_curves(args.logs, args.output, args.workload, args.target)
+    except log_report.LogError as err:
+        raise UsageError(str(err)) from err
+    except OSError as err:  # the PNG cannot be written there
+        raise UsageError(f"cannot write '{args.output}': {err.strerror}") from err
+    tasks, logs = len(fig.axes) // 2, len(args.logs)
+    print(f"{args.output}: {tasks} task{'s' * (tasks > 1)}, {logs} log{'s' * (logs > 1)}")
+    return 0
 
 
 def _cmd_tune(args):
     import kiln
+    from kiln.progress import duration
 
     if args.trials < 1:
         raise UsageError(f"--trials {args.trials}: the budget must be at least 1 trial")
-    if bool(args.network) == bool(args.workload):
-        raise UsageError("give either --workload (with --shape) or --network")
     target = _target(args.target)
-    if args.network:
-        try:
-            tasks = kiln.workloads.network(args.network, target)
-        except ValueError as err:
-            raise UsageError(str(err)) from err
-        name = args.network
-    else:
-        tasks = [_task_of(args, target)]
-        name = tasks[0].name
-    log = args.log or f"tuning_logs/{name}.jsonl"
+    tasks = _tasks_of(args, target)
+    log = args.log or f"tuning_logs/{args.network or tasks[0].name}.jsonl"
     try:
         model, description = kiln.cost_model.make(args.cost_model, target, args.seed)
     except ValueError as err:
         raise UsageError(f"--cost-model: {err}") from err
     print(f"tuning {len(tasks)} task{'s' if len(tasks) > 1 else ''} on {target} for {args.trials} "
           f"trials (seed {args.seed}); log: {log}; cost model: {description}", flush=True)
-    progress = _Progress(tasks, sys.stdout)
-    try:
-        result = kiln.tune(tasks, target, trials=args.trials, log=log, seed=args.seed,
-                           cost_model=model, measure_per_round=args.measure_per_round,
-                           on_round=progress.round)
-    finally:
-        progress.finish()
+    result = kiln.tune(tasks, target, trials=args.trials, log=log, seed=args.seed,
+                       cost_model=model, measure_per_round=args.measure_per_round)
     width = max(len(t.name) for t in tasks) + 2
     print(f"{'task':{width}} {'weight':>6} {'trials':>6} {'best ms':>10} {'GFLOP/s':>9}  search/build/run s")
     for task, r in zip(result.tasks, result.results):
@@ -293,12 +308,12 @@ def _cmd_tune(args):
         # A sum over part of the network would read as the network's latency.
         print(f"weighted sum of the operators' latencies: none yet, {unmeasured} of {len(tasks)} "
               f"tasks have no valid measurement; give more --trials (resuming from the log) "
-              f"({_duration(result.wall_s)})")
+              f"({duration(result.wall_s)})")
     elif len(tasks) > 1:
         print(f"weighted sum of the operators' latencies: {result.weighted_latency_s * 1e3:.3f} ms "
-              f"({_duration(result.wall_s)})")
+              f"({duration(result.wall_s)})")
     else:
-        print(f"best: {result.best_latency_s * 1e3:.4f} ms in {_duration(result.wall_s)}")
+        print(f"best: {result.best_latency_s * 1e3:.4f} ms in {duration(result.wall_s)}")
     return 0
 
 
@@ -368,8 +383,11 @@ def build_parser():
     p.set_defaults(run=_cmd_workloads)
 
     p = sub.add_parser("script", help="print a workload's loop program in kiln's text form")
-    p.add_argument("workload", help="a name from `kiln workloads`")
+    p.add_argument("workload", nargs="?", default="", help="a name from `kiln workloads`")
     p.add_argument("shape", nargs="*", help="shape overrides, e.g. M=128 N=64")
+    p.add_argument("--workload", dest="workload_flag", default="", help="the same as WORKLOAD")
+    p.add_argument("--shape", dest="shape_flag", default="",
+                   help="shape overrides as elsewhere, e.g. M=128,N=64")
     p.set_defaults(run=_cmd_script)
 
     p = sub.add_parser("fuzz", help="differential fuzzing of random schedules against the interpreter")
@@ -439,12 +457,34 @@ def build_parser():
 
     p = sub.add_parser("replay", help="rebuild the best kernel a tuning log holds and print its "
                                       "schedule and measured time")
-    p.add_argument("--log", required=True, help="the tuning log (JSON Lines)")
-    p.add_argument("--workload", required=True, help="a name from `kiln workloads`")
+    p.add_argument("--log", required=True, help="the tuning log (.jsonl or .jsonl.gz)")
+    p.add_argument("--workload", default="", help="a name from `kiln workloads`")
+    p.add_argument("--network", default="", help="rebuild every operator of a network instead")
     p.add_argument("--shape", default="", help="shape, e.g. M=1024,N=1024,K=1024 (defaults "
                                                "for the rest)")
     p.add_argument("--target", default="llvm", help='the target tuned for (default "llvm")')
     p.set_defaults(run=_cmd_replay)
+
+    p = sub.add_parser("show", help="what tuning logs hold: per task and target, records, errors "
+                                    "by kind, the best latency, GFLOP/s and share of the peak")
+    p.add_argument("logs", nargs="+", metavar="LOG", help="tuning logs (.jsonl or .jsonl.gz)")
+    p.add_argument("--workload", default="", help="only the tasks of this workload (or name)")
+    p.add_argument("--target", default="",
+                   help='only targets whose key has these words, e.g. "llvm -mcpu=znver3"')
+    p.add_argument("--trace", action="store_true",
+                   help="also print each best schedule as the Python program that rebuilds it")
+    p.add_argument("--script", action="store_true",
+                   help="also print each best scheduled function's loop program")
+    p.set_defaults(run=_cmd_show)
+
+    p = sub.add_parser("plot", help="draw tuning curves: best latency against trials and wall "
+                                    "time, per task, several logs on one chart")
+    p.add_argument("logs", nargs="+", metavar="LOG", help="tuning logs (.jsonl or .jsonl.gz)")
+    p.add_argument("-o", "--output", default="curves.png", help="the PNG (default curves.png)")
+    p.add_argument("--workload", default="", help="only the tasks of this workload (or name)")
+    p.add_argument("--target", default="",
+                   help='only targets whose key has these words, e.g. "llvm -mcpu=znver3"')
+    p.set_defaults(run=_cmd_plot)
 
     p = sub.add_parser("demo", help="the main job: tune a matmul for this CPU and time it beside "
                                     "the untransformed program and OpenBLAS")
@@ -466,8 +506,29 @@ def main(argv=None):
     try:
         return args.run(args)
     except UsageError as err:
-        print(f"kiln {args.command}: error: {err}", file=sys.stderr)
+        _error(args, err)
         return 2
+    except BrokenPipeError:
+        # The reader went (`kiln show LOG | head`): nothing more to say, and
+        # Python's own flush at exit must not say it either.
+        sys.stdout = None
+        return 0
+    except (RuntimeError, ValueError, OSError) as err:
+        # kiln's own refusals (a target without its device, a log it cannot
+        # write, a kernel that does not build) are for the user to act on,
+        # like a usage error: what went wrong, not where in kiln's Python.
+        _error(args, err)
+        return 1
+    except KeyboardInterrupt:
+        resume = "; the log keeps every record measured so far: the same command resumes" \
+            if args.command == "tune" else ""
+        print(f"kiln {args.command}: interrupted{resume}", file=sys.stderr)
+        return 130
+
+
+def _error(args, err):
+    text = " ".join(str(err).split()) or type(err).__name__
+    print(f"kiln {args.command}: error: {text}", file=sys.stderr)
 
 
 if __name__ == "__main__":

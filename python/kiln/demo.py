@@ -6,7 +6,6 @@ same NumPy arrays.
 Example: ``python3 -m kiln demo --size 512 --trials 256``.
 """
 
-import sys
 import time
 
 import numpy as np
@@ -38,18 +37,12 @@ def _median_seconds(fn, min_total=0.5, min_runs=5):
 def run(size=512, trials=256, log="tuning_logs/demo_matmul.jsonl", seed=0):
     """Runs the demo; returns the process exit status (0 when the tuned
     kernel matches NumPy)."""
-    from kiln.cli import _Progress
-
     func = matmul(size)
     print(func.script())
     target = kiln.Target("llvm")
     task = kiln.Task(func, target)
     print(f"tuning it on {target} for {trials} trials (log: {log}; run again to resume)")
-    progress = _Progress([task], sys.stdout)
-    try:
-        result = kiln.tune(task, trials=trials, log=log, seed=seed, on_round=progress.round)
-    finally:
-        progress.finish()
+    result = kiln.tune(task, trials=trials, log=log, seed=seed)
     print(f"best schedule ({result.results[0].trials} trials, {result.wall_s:.0f} s):")
     print(result.best_trace)
 

@@ -11,11 +11,13 @@ Example::
     mod(a, b, c)
 """
 
+import contextlib
 import os
 
 from kiln import _ffi
 from kiln import cost_model as cost_models
 from kiln._ffi import Task
+from kiln.progress import TuneView
 
 __all__ = ["TuneResult", "tune"]
 
@@ -78,7 +80,7 @@ def _tasks_of(func_or_tasks, target):
 def tune(func_or_tasks, target="llvm", trials=1000, log=None, seed=0, *,
          cost_model="pretrained", measure_per_round=64, population=512, generations=4,
          epsilon=0.05, task_scheduler="gradient", final_k=5, repeat=0, min_repeat_ms=-1.0,
-         callbacks=(), on_round=None):
+         callbacks=(), on_round=None, progress=True):
     """Search for the fastest schedule of a function (or of a list of
     :class:`kiln.Task`, which then share the ``trials``) on ``target``.
 
@@ -87,7 +89,9 @@ def tune(func_or_tasks, target="llvm", trials=1000, log=None, seed=0, *,
     log resumes: its records count against ``trials``, are never measured
     again and seed the search. ``callbacks`` are called with ``(task,
     record)`` for each measured candidate; ``on_round`` with a dict of the
-    run's progress after each round. The ``seed`` fixes every choice the
+    run's progress after each round. ``progress`` shows the run as it goes
+    (:class:`kiln.progress.TuneView`: a live table on a terminal or in a
+    notebook, a line per round elsewhere). The ``seed`` fixes every choice the
     search makes (given the same measurements). ``cost_model`` ranks the
     candidates: "pretrained" (kiln's shipped model, learning on from this
     run's measurements), "xgboost" (from scratch), "random", a saved
@@ -104,15 +108,26 @@ def tune(func_or_tasks, target="llvm", trials=1000, log=None, seed=0, *,
     if log is None:
         log = os.path.join("tuning_logs", f"{tasks[0].name}.jsonl")
     callbacks = list(callbacks)
+    round_callbacks = [on_round] if on_round else []
+    view = TuneView(tasks, trials) if progress else contextlib.nullcontext()
+    if progress:
+        callbacks.append(view.on_record)
+        round_callbacks.append(view.on_round)
 
-    def on_record(task, record):
+    def each_record(task, record):
         for cb in callbacks:
             cb(task, record)
 
+    def each_round(p):
+        for cb in round_callbacks:
+            cb(p)
+
     model, description = cost_models.make(cost_model, tasks[0].target, seed)
-    native = _ffi.tune(tasks, trials, str(log), seed, measure_per_round, population, generations,
-                       epsilon, task_scheduler, final_k, repeat, min_repeat_ms, model,
-                       on_record if callbacks else None, on_round)
+    with view:
+        native = _ffi.tune(tasks, trials, str(log), seed, measure_per_round, population,
+                           generations, epsilon, task_scheduler, final_k, repeat, min_repeat_ms,
+                           model, each_record if callbacks else None,
+                           each_round if round_callbacks else None)
     result = TuneResult(native)
     result.cost_model = description
     return result

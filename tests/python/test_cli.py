@@ -30,11 +30,49 @@ def test_script_prints_parseable_text():
     assert kiln.structural_equal(kiln.parse(r.stdout), kiln.workloads.get("matmul", M=8, N=8, K=8).func)
 
 
-def test_user_mistakes_are_one_line_and_nonzero():
-    for args in (("script", "no_such_op"), ("script", "matmul", "M=x")):
-        r = kiln_cli(*args)
-        assert r.returncode == 2
-        assert len(r.stderr.strip().splitlines()) == 1, r.stderr
+def one_line_error(r):
+    assert r.returncode != 0, r.stdout
+    assert "Traceback" not in r.stderr, r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1, r.stderr
+    return r.stderr
+
+
+@pytest.fixture(scope="module")
+def foreign_log(tmp_path_factory):
+    path = tmp_path_factory.mktemp("logs") / "metrics.jsonl"
+    path.write_text("".join(f'{{"epoch": {i}, "loss": 0.5}}\n' for i in range(50)))
+    return str(path)
+
+
+@pytest.mark.parametrize("args, says", [
+    (("script", "no_such_op"), "unknown workload"),
+    (("script", "matmul", "M=x"), "not KEY=INTEGER"),
+    (("tune", "--workload", "matmul", "--shape", "M=12x"), "not KEY=INTEGER"),
+    (("tune", "--workload", "matmull"), "unknown workload 'matmull'"),
+    (("tune", "--workload", "matmul", "--shape", "Q=3"), "Q"),
+    (("tune", "--workload", "matmul", "--trials", "0"), "at least 1 trial"),
+    (("tune", "--workload", "matmul", "--target", "tpu"), "tpu"),
+    (("tune", "--workload", "matmul", "--target", "llvm -mcpu=pentium9"), "pentium9"),
+    (("tune", "--network", "resnet7"), "resnet7"),
+    (("replay", "--log", "/nonexistent/x.jsonl", "--workload", "matmul"), "no tuning log"),
+    (("replay", "--log", "/", "--workload", "matmul"), "/"),
+    (("replay", "--log", "{foreign}", "--workload", "matmul"), "is not a kiln tuning log"),
+    (("cost-model", "train", "--log", "{foreign}", "-o", "/tmp/m.json"),
+     "is not a kiln tuning log"),
+])
+def test_user_mistakes_are_one_line_and_nonzero(args, says, foreign_log):
+    err = one_line_error(kiln_cli(*(a.replace("{foreign}", foreign_log) for a in args)))
+    assert says in err, err
+
+
+def test_tuning_for_cuda_without_a_gpu_is_one_line(tmp_path):
+    for target in ("cuda", "cuda -arch=sm_90"):
+        r = kiln_cli("tune", "--workload", "matmul", "--target", target, "--trials", "1",
+                     "--log", str(tmp_path / "cuda.jsonl"))
+        if r.returncode == 0:
+            pytest.skip("a CUDA GPU is present: it tuned")
+        err = one_line_error(r)
+        assert "cannot tune for cuda here" in err and "--target opencl" in err, err
 
 
 def test_demo_small_tunes_and_matches_numpy(tmp_path):
