@@ -4,11 +4,12 @@
 // Links kiln::runtime.
 //
 //   run_matmul LIBRARY            (OUTPUT_DIR/libmatmul.so of tune_matmul)
-#include <cmath>
 #include <cstdio>
 #include <exception>
 
 #include "runtime/module.h"
+
+#include "naive_matmul.h"
 
 int main(int argc, char** argv) {
   if (argc != 2) {
@@ -36,21 +37,12 @@ int main(int argc, char** argv) {
     NDArray a = NDArray::empty(params[0].shape, params[0].dtype);
     NDArray b = NDArray::empty(params[1].shape, params[1].dtype);
     NDArray c = NDArray::empty(params[2].shape, params[2].dtype);
-    auto* pa = static_cast<float*>(a.data());
-    auto* pb = static_cast<float*>(b.data());
-    const auto* pc = static_cast<const float*>(c.data());
-    for (int64_t i = 0; i < m * k; ++i) pa[i] = static_cast<float>((i * 3) % 11) / 11.0f - 0.5f;
-    for (int64_t i = 0; i < k * n; ++i) pb[i] = static_cast<float>((i * 2) % 13) / 13.0f - 0.5f;
+    fill(a, 7);
+    fill(b, 5);
 
     matmul(a, b, c);
 
-    double worst = 0;
-    for (int64_t i = 0; i < m; ++i)
-      for (int64_t j = 0; j < n; ++j) {
-        double expected = 0;
-        for (int64_t r = 0; r < k; ++r) expected += double(pa[i * k + r]) * pb[r * n + j];
-        worst = std::fmax(worst, std::fabs(expected - pc[i * n + j]));
-      }
+    const double worst = max_error(a, b, c, m, n, k);
     std::printf("%s: %s %lldx%lldx%lld, max abs error against a naive loop %.2e\n", argv[1],
                 matmul.signature().name.c_str(), static_cast<long long>(m),
                 static_cast<long long>(n), static_cast<long long>(k), worst);

@@ -4,7 +4,6 @@
 // Links kiln::kiln.
 //
 //   tune_matmul OUTPUT_DIR [M N K [TRIALS]]      (default 128 128 128, 8 trials)
-#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
@@ -17,35 +16,9 @@
 #include "search/tune.h"
 #include "search/worker_process.h"
 
-namespace {
+#include "naive_matmul.h"
 
 using kiln::NDArray;
-
-// The largest |C - A B| over all elements, A B computed in double.
-double max_error(const NDArray& a, const NDArray& b, const NDArray& c, int64_t m, int64_t n,
-                 int64_t k) {
-  const auto* pa = static_cast<const float*>(a.data());
-  const auto* pb = static_cast<const float*>(b.data());
-  const auto* pc = static_cast<const float*>(c.data());
-  double worst = 0;
-  for (int64_t i = 0; i < m; ++i)
-    for (int64_t j = 0; j < n; ++j) {
-      double expected = 0;
-      for (int64_t r = 0; r < k; ++r) expected += double(pa[i * k + r]) * pb[r * n + j];
-      worst = std::fmax(worst, std::fabs(expected - pc[i * n + j]));
-    }
-  return worst;
-}
-
-NDArray filled(std::vector<int64_t> shape, int seed) {
-  NDArray array = NDArray::empty(shape, kiln::runtime::parse_dtype("float32"));
-  auto* p = static_cast<float*>(array.data());
-  for (int64_t i = 0; i < array.num_elements(); ++i)
-    p[i] = static_cast<float>((i * seed) % 17) / 17.0f - 0.5f;
-  return array;
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   if (argc != 2 && argc != 5 && argc != 6) {
@@ -87,7 +60,11 @@ int main(int argc, char** argv) {
 
     // 3. Build the best kernel and check it against a naive loop.
     kiln::Module module = result.build(0);
-    NDArray a = filled({m, k}, 7), b = filled({k, n}, 5), c = NDArray::empty({m, n}, a.dtype());
+    const auto f32_array = kiln::runtime::parse_dtype("float32");
+    NDArray a = NDArray::empty({m, k}, f32_array), b = NDArray::empty({k, n}, f32_array),
+            c = NDArray::empty({m, n}, f32_array);
+    fill(a, 7);
+    fill(b, 5);
     module(a, b, c);
     const double error = max_error(a, b, c, m, n, k);
     std::printf("max abs error against a naive loop: %.2e\n", error);

@@ -17,6 +17,7 @@ import pytest
 
 import kiln
 from kiln import te
+from test_gpu import exp_kernel  # the GPU tests' kernel: B = exp(A), 2 blocks of 32 threads
 
 KDL_CPU, KDL_CUDA = 1, 2
 
@@ -36,14 +37,7 @@ def add_module(n=64):
 
 def exp_module(target):
     """B = exp(A) over 64 elements for a GPU target: 2 blocks of 32 threads."""
-    A = te.placeholder((64,), "float32", name="A")
-    B = te.compute((64,), lambda i: te.exp(A[i]), name="B")
-    sch = kiln.Schedule(te.create_prim_func([A, B], name="exp"))
-    (i,) = sch.get_loops(sch.get_block("B"))
-    bx, tx = sch.split(i, factors=[None, 32])
-    sch.bind(bx, "blockIdx.x")
-    sch.bind(tx, "threadIdx.x")
-    return kiln.build(sch.func, target)
+    return kiln.build(exp_kernel(), target)
 
 
 def aligned(values):
