@@ -1,25 +1,26 @@
 #!/usr/bin/env bash
 # Run on a development machine (Debian, after scripts/install_deps.sh), before
 # bench/gpu/run.sh on the GPU machine, whose image has no nlohmann-json,
-# dlpack or GoogleTest and no network. Copies their headers, static
+# dlpack, GoogleTest or Eigen (and perhaps no zlib headers) and no network. Copies their headers, static
 # libraries and CMake packages into .gpu-deps/ (ignored by git) with /usr's
 # layout; the device call carries that folder and run.sh configures with it.
 # With --with-binaries it also builds run.sh's two programs here, CUDA-only,
 # into .gpu-deps/bin: run.sh falls back to them if the GPU machine's compiler
 # refuses the build.
 #
-#   bench/gpu/pack_deps.sh [--with-binaries]  # from the repository root; 3 MB, or 14
+#   bench/gpu/pack_deps.sh [--with-binaries]  # from the repository root
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 DEST="$ROOT/.gpu-deps"
 rm -rf "$DEST"
 mkdir -p "$DEST"
-for pkg in nlohmann-json3-dev libdlpack-dev libgtest-dev libgmock-dev; do
+for pkg in nlohmann-json3-dev libdlpack-dev libgtest-dev libgmock-dev libeigen3-dev zlib1g-dev; do
   dpkg -L "$pkg" >/dev/null 2>&1 || { echo "pack_deps: $pkg is not installed; run scripts/install_deps.sh" >&2; exit 1; }
   dpkg -L "$pkg" | while read -r f; do
     [ -f "$f" ] || continue
     case "$f" in
-      /usr/include/* | /usr/lib/* | /usr/share/cmake/*) install -D -m 644 "$f" "$DEST/${f#/usr/}" ;;
+      /usr/include/* | /usr/lib/* | /usr/share/cmake/* | /usr/share/eigen3/cmake/*)
+        install -D -m 644 "$f" "$DEST/${f#/usr/}" ;;
     esac
   done
 done

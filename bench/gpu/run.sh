@@ -7,8 +7,8 @@
 # Writes results.json, results.md and the logs (8 files: the device tool's
 # limit) to $OUT, or to ./gpu_results when OUT is unset.
 #
-# The GPU machine's image lacks nlohmann-json, dlpack and GoogleTest, and has
-# no network: first run `bench/gpu/pack_deps.sh --with-binaries` here, then,
+# The GPU machine's image lacks nlohmann-json, dlpack, GoogleTest and Eigen,
+# and has no network: first run `bench/gpu/pack_deps.sh --with-binaries` here, then,
 # through the device tool, `bench/gpu/run.sh` with carry [".gpu-deps"] and
 # timeout_s 600. It needs about 5 minutes on 16 cores: 2-3 to build, then the
 # tests, the fuzz slice and the benchmarks, then at most 3 more for
@@ -32,7 +32,8 @@ if [ -d "$DEPS/include" ]; then
   # Named one by one: CMake searches lib/<arch>/cmake only where it knows the
   # platform's multiarch folder.
   CONFIG+=(-DCMAKE_PREFIX_PATH="$DEPS" -Dnlohmann_json_DIR="$DEPS/share/cmake/nlohmann_json"
-    -DGTest_DIR="$DEPS/lib/x86_64-linux-gnu/cmake/GTest" -DDLPACK_INCLUDE_DIR="$DEPS/include")
+    -DGTest_DIR="$DEPS/lib/x86_64-linux-gnu/cmake/GTest" -DDLPACK_INCLUDE_DIR="$DEPS/include"
+    -DEigen3_DIR="$DEPS/share/eigen3/cmake" -DZLIB_ROOT="$DEPS")
 fi
 
 # Configures and builds test_codegen and bench_gpu into $BUILD; prints why not.
