@@ -140,6 +140,12 @@ llvm::Value* KernelEmitter::float_binary(ExprKind kind, llvm::Value* a, llvm::Va
                                          DataType t) {
   llvm::Value* x = to_arith(a, t);
   llvm::Value* y = to_arith(b, t);
+  // float16 rounds after every operation, as the interpreter does. With
+  // contraction allowed, a CPU with native float16 arithmetic (AVX512-FP16:
+  // Sapphire Rapids) narrows the float operations back to half and fuses a
+  // multiply and an add into one FMA, which rounds once.
+  llvm::IRBuilderBase::FastMathFlagGuard per_operation(b_);
+  if (t.bits() == 16) b_.clearFastMathFlags();
   switch (kind) {
     case ExprKind::kAdd: return from_arith(b_.CreateFAdd(x, y), t);
     case ExprKind::kSub: return from_arith(b_.CreateFSub(x, y), t);
