@@ -91,15 +91,44 @@ bool is_output(const Schedule& sch, BlockRV block) {
   return false;
 }
 
-bool has_data_reuse(const Schedule& sch, BlockRV block) {
-  const ir::BlockNode& b = block_of(sch, block);
+namespace {
+
+// The spatial iter vars of extent > 1: what a read without one is reused
+// across.
+std::vector<ir::Var> wide_spatial_vars(const ir::BlockNode& b) {
+  std::vector<ir::Var> out;
   for (const ir::IterVar& iv : b.iter_vars) {
     const int64_t* extent = ir::as_const_int(iv.dom.extent);
-    if (iv.kind != ir::IterKind::kSpatial || (extent && *extent <= 1)) continue;
-    for (const ir::BufferRegion& r : b.reads)
-      if (!region_uses(r, iv.var)) return true;
+    if (iv.kind == ir::IterKind::kSpatial && !(extent && *extent <= 1)) out.push_back(iv.var);
   }
-  return false;
+  return out;
+}
+
+bool reused(const ir::BufferRegion& r, const std::vector<ir::Var>& spatial) {
+  return std::any_of(spatial.begin(), spatial.end(),
+                     [&](const ir::Var& v) { return !region_uses(r, v); });
+}
+
+}  // namespace
+
+bool has_data_reuse(const Schedule& sch, BlockRV block) {
+  const ir::BlockNode& b = block_of(sch, block);
+  const std::vector<ir::Var> spatial = wide_spatial_vars(b);
+  return std::any_of(b.reads.begin(), b.reads.end(),
+                     [&](const ir::BufferRegion& r) { return reused(r, spatial); });
+}
+
+std::vector<int> streamed_reused_reads(const Schedule& sch, BlockRV block) {
+  const ir::BlockNode& b = block_of(sch, block);
+  const std::vector<ir::Var> spatial = wide_spatial_vars(b);
+  std::vector<int> out;
+  if (spatial.empty()) return out;
+  for (size_t i = 0; i < b.reads.size(); ++i) {
+    const ir::BufferRegion& r = b.reads[i];
+    if (r.region.empty() || !reused(r, spatial)) continue;
+    if (uses_var(r.region.back().min, spatial.back())) out.push_back(static_cast<int>(i));
+  }
+  return out;
 }
 
 }  // namespace kiln::sched

@@ -31,5 +31,10 @@ bool is_output(const Schedule& sch, BlockRV block);
 // elements serve several output elements (matmul's A across j), which
 // tiling turns into cache reuse.
 bool has_data_reuse(const Schedule& sch, BlockRV block);
+// The reads (positions in the block's reads) with data reuse whose last
+// index uses the block's last spatial iter var: what its innermost loop
+// streams with vector loads (matmul's B[k, j], a convolution's weights
+// W[r, s, c, k]), row after row at the stride of the whole buffer.
+std::vector<int> streamed_reused_reads(const Schedule& sch, BlockRV block);
 
 }  // namespace kiln::sched

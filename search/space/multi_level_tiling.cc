@@ -12,6 +12,14 @@
 // tile level 1 or 2 (cache_write + reverse_compute_at), or, when the block
 // has one elementwise consumer (a bias or a relu), that consumer fused at
 // the same level instead. The variant without either is kept too.
+//
+// The written-through variants come once more with their streamed operand
+// packed (matmul's B, a convolution's weights): copied, tile by tile, into a
+// buffer under the last loop of tile level 1 or 2, which lowering shrinks
+// to the tile (compact_buffers). Its rows are then one tile wide and
+// contiguous, where the operand's own rows lie a whole row apart: at 1024
+// floats, every row of a tile falls into the same cache set, and a register
+// tile's reduction over R1 evicts its own B rows.
 #include "schedule/block_predicates.h"
 #include "search/space/space_rule.h"
 #include "search/space/tile_structure.h"
@@ -46,6 +54,7 @@ class MultiLevelTiling final : public SpaceRule {
     const std::vector<sched::BlockRV> consumers = tiled.get_consumers(block);
     const bool fuse_consumer =
         consumers.size() == 1 && sched::is_elementwise(tiled, consumers[0]);
+    std::vector<sched::Schedule> written;
     for (int level : {0, 1}) {
       if (levels[level].empty()) continue;
       sched::Schedule s = tiled.copy();
@@ -53,11 +62,28 @@ class MultiLevelTiling final : public SpaceRule {
         const sched::BlockRV writer =
             fuse_consumer ? consumers[0] : s.cache_write(block, 0, "local");
         s.reverse_compute_at(writer, levels[level].back(), true);
-        out.push_back(std::move(s));
+        written.push_back(std::move(s));
       } catch (const sched::ScheduleError&) {
         // This level cannot take it (the consumer reads across tiles).
       }
     }
+    out.insert(out.end(), written.begin(), written.end());
+
+    // Step 3. Read reuse: the streamed operand packed under level 1 or 2.
+    const std::vector<int> streamed = sched::streamed_reused_reads(tiled, block);
+    if (streamed.empty()) return out;
+    for (const sched::Schedule& w : written)
+      for (int level : {0, 1}) {
+        if (levels[level].empty()) continue;
+        sched::Schedule s = w.copy();
+        try {
+          for (int read : streamed)
+            s.compute_at(s.cache_read(block, read, "global"), levels[level].back(), true);
+          out.push_back(std::move(s));
+        } catch (const sched::ScheduleError&) {
+          // Not under this level (an operand read across the tile).
+        }
+      }
     return out;
   }
 };

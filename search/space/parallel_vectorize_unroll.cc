@@ -5,7 +5,11 @@
 // iterations (1, 4, 16 or 64 per core: fewer chunks cost less to hand out,
 // more balance better), innermost spatial loops vectorized up to
 // `meta_schedule.vectorize` lanes, and loops unrolled up to a sampled
-// `meta_schedule.unroll_explicit` steps (0, 16, 64 or 512).
+// `meta_schedule.unroll_explicit` steps (0, 16, 64 or 512). Stages a rule
+// computed at the front of the nest to feed the block (a packed operand)
+// follow the same annotations.
+#include <algorithm>
+
 #include "search/space/space_rule.h"
 
 namespace kiln::search {
@@ -13,6 +17,22 @@ namespace kiln::search {
 namespace {
 
 constexpr int64_t kMaxVectorLanes = 64;
+
+// Whether `block` speaks for its nest: it comes first, or only stages that
+// feed it come before it (the operand a tiling rule packed under its
+// loops, a block no rule visits).
+bool first_of_nest(sched::Schedule& s, sched::BlockRV block,
+                   const std::vector<sched::BlockRV>& nest) {
+  const std::string name = s.block_name(block);
+  std::vector<std::string> producers;
+  for (sched::BlockRV p : s.get_producers(block)) producers.push_back(s.block_name(p));
+  for (sched::BlockRV b : nest) {
+    const std::string other = s.block_name(b);
+    if (other == name) return true;
+    if (std::find(producers.begin(), producers.end(), other) == producers.end()) return false;
+  }
+  return false;
+}
 
 class ParallelVectorizeUnroll final : public SpaceRule {
  public:
@@ -24,8 +44,7 @@ class ParallelVectorizeUnroll final : public SpaceRule {
     sched::Schedule s = sch;  // a probe: nothing recorded unless it applies
     const std::vector<sched::LoopRV> loops = s.get_loops(block);
     if (loops.empty()) return {sch};
-    const std::vector<sched::BlockRV> nest = s.get_child_blocks(loops.front());
-    if (nest.empty() || s.block_name(nest.front()) != s.block_name(block)) return {sch};
+    if (!first_of_nest(s, block, s.get_child_blocks(loops.front()))) return {sch};
     sched::Schedule out = sch.copy();
     const sched::ExprRV parallel = out.sample_categorical(
         {cores_, 4 * cores_, 16 * cores_, 64 * cores_}, {0.25, 0.25, 0.25, 0.25});

@@ -113,6 +113,11 @@ TEST(SearchSupport, BlockPredicates) {
   EXPECT_FALSE(is_injective(mm, c));
   EXPECT_TRUE(is_output(mm, c));
   EXPECT_TRUE(has_data_reuse(mm, c));
+  // B[k, j] is streamed along j, the last spatial iter var; A[i, k] is not.
+  const std::vector<int> streamed = streamed_reused_reads(mm, c);
+  ASSERT_EQ(streamed.size(), 1u);
+  EXPECT_EQ(mm.block_stmt(c).as<ir::BlockRealizeNode>()->block->reads[streamed[0]].buffer->name,
+            "B");
   EXPECT_EQ(iter_kinds(mm, c), (std::vector<ir::IterKind>{ir::IterKind::kSpatial,
                                                           ir::IterKind::kSpatial,
                                                           ir::IterKind::kReduction}));
@@ -136,6 +141,13 @@ TEST(SearchSupport, BlockPredicates) {
   BlockRV pad = conv.get_block("pad");
   EXPECT_TRUE(is_injective(conv, pad));
   EXPECT_FALSE(is_elementwise(conv, pad));
+  // The convolution streams its weights W[r, s, c, k] along the output channel k.
+  const BlockRV conv_block = conv.get_block("conv2d");
+  const std::vector<int> weights = streamed_reused_reads(conv, conv_block);
+  ASSERT_EQ(weights.size(), 1u);
+  EXPECT_EQ(
+      conv.block_stmt(conv_block).as<ir::BlockRealizeNode>()->block->reads[weights[0]].buffer->name,
+      "W");
 }
 
 }  // namespace

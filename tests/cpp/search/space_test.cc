@@ -61,12 +61,14 @@ TEST(Space, EveryGpuSketchOfEveryWorkloadBuildsAndMatchesTheInterpreterOnOpenCL)
   check_every_sketch(Target("opencl"), std::getenv("KILN_SPACE_SEEDS") ? seeds_per_sketch() : 1);
 }
 
-TEST(Space, MatmulGetsMultiLevelTilingWithAndWithoutAWriteCache) {
+TEST(Space, MatmulGetsMultiLevelTilingWithAndWithoutAWriteCacheAndAPackedB) {
   const Task task = Task::from_workload("matmul", {{"M", 64}, {"N", 64}, {"K", 64}}, Target("llvm"));
   const std::vector<sched::Trace> sketches =
       generate_sketches(task.func(), default_space_rules(task.target()));
-  ASSERT_EQ(sketches.size(), 3u);
-  int with_cache = 0;
+  // Tiled; written through at level 1 or 2; each of those with B packed at
+  // level 1 or 2.
+  ASSERT_EQ(sketches.size(), 7u);
+  int with_cache = 0, packed = 0;
   for (const sched::Trace& t : sketches) {
     const std::string py = t.as_python();
     // Two spatial loops in 4 tiles, the reduction in 2.
@@ -78,8 +80,15 @@ TEST(Space, MatmulGetsMultiLevelTilingWithAndWithoutAWriteCache) {
     EXPECT_NE(py.find("n=4"), std::string::npos) << py;
     EXPECT_NE(py.find("meta_schedule.unroll_explicit"), std::string::npos) << py;
     with_cache += py.find("cache_write") != std::string::npos;
+    if (py.find("cache_read") != std::string::npos) {
+      ++packed;
+      // B (the second read), not A: A is broadcast, not streamed.
+      EXPECT_NE(py.find("cache_read(b0, 1, \"global\")"), std::string::npos) << py;
+      EXPECT_NE(py.find("cache_write"), std::string::npos) << py;
+    }
   }
-  EXPECT_EQ(with_cache, 2);
+  EXPECT_EQ(with_cache, 6);
+  EXPECT_EQ(packed, 4);
 }
 
 TEST(Space, AnElementwiseIntermediateIsInlinedAndTheEpilogueFused) {
