@@ -180,6 +180,7 @@ std::vector<Entry> bench_size(int64_t n, const Options& o, const search::Databas
 }  // namespace
 
 int main(int argc, char** argv) {
+  bench::reexec_if_openblas_misdetects(argv);
   Options o = parse_options(argc, argv);
   // kiln's thread pool reads this when it starts (the first parallel loop).
   setenv("KILN_NUM_THREADS", std::to_string(o.threads).c_str(), 1);

@@ -3,8 +3,12 @@
 #include <cblas.h>
 #include <dnnl.h>
 #include <omp.h>
+#include <unistd.h>
 
 #include <Eigen/Core>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
 
 namespace kiln::bench {
 
@@ -42,6 +46,23 @@ std::string vendor_versions() {
          std::to_string(EIGEN_MINOR_VERSION) + " (" + std::to_string(Eigen::nbThreads()) +
          " threads); oneDNN " + std::to_string(dnnl->major) + "." + std::to_string(dnnl->minor) +
          " (" + std::to_string(omp_get_max_threads()) + " threads)";
+}
+
+void reexec_if_openblas_misdetects(char** argv) {
+  if (std::getenv("OPENBLAS_CORETYPE") != nullptr) return;  // chosen, or already re-run
+  if (std::strcmp(openblas_get_corename(), "Prescott") != 0) return;
+  __builtin_cpu_init();
+  const char* core = __builtin_cpu_supports("avx512f") ? "SkylakeX"
+                     : __builtin_cpu_supports("avx2")  ? "Haswell"
+                                                       : nullptr;
+  if (core == nullptr) return;  // Prescott's kernels are the right ones
+  std::fprintf(stderr,
+               "OpenBLAS took this CPU for a Prescott (generic kernels); running again with "
+               "OPENBLAS_CORETYPE=%s\n",
+               core);
+  setenv("OPENBLAS_CORETYPE", core, 1);
+  execv("/proc/self/exe", argv);
+  std::perror("execv /proc/self/exe");  // then go on with the generic kernels, as said above
 }
 
 }  // namespace kiln::bench

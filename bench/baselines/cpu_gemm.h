@@ -26,4 +26,11 @@ void set_vendor_threads(int threads);
 // "OpenBLAS 0.3.21 (Zen, 2 threads); Eigen 3.4.0 (2 threads); oneDNN 2.7 (2 threads)".
 std::string vendor_versions();
 
+// When OpenBLAS did not recognize this CPU and fell back to its generic
+// kernels (Debian 12's 0.3.21 takes a Sapphire Rapids for a Prescott: 35
+// GFLOP/s at 1024 where its SkylakeX kernels give 294), runs this program
+// again (execv) with OPENBLAS_CORETYPE naming the kernels the CPU can run:
+// OpenBLAS reads it once, as it starts. Returns when there is nothing to do.
+void reexec_if_openblas_misdetects(char** argv);
+
 }  // namespace kiln::bench
