@@ -57,6 +57,17 @@ std::string guard_name(const std::string& library) {
   return out + "_H_";
 }
 
+// The include guard and extern "C" that open a header's declarations, after
+// its comment, with `includes` between them.
+std::string header_open(const std::string& guard, const std::string& includes) {
+  return "#ifndef " + guard + "\n#define " + guard + "\n\n" + includes +
+         "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n";
+}
+
+std::string header_close(const std::string& guard) {
+  return "\n#ifdef __cplusplus\n}  /* extern \"C\" */\n#endif\n\n#endif  /* " + guard + " */\n";
+}
+
 }  // namespace
 
 std::string c_type(DLDataType dtype) {
@@ -87,9 +98,7 @@ std::string c_header(const std::vector<runtime::KernelSignature>& kernels,
   out += " * Compile with -I<kiln source root>, or -I<prefix>/include/kiln of an installed\n";
   out += " * kiln (CMake: link kiln::runtime), for runtime/c_api.h, and link the library;\n";
   out += " * it needs only libc and libm. */\n";
-  out += "#ifndef " + guard + "\n#define " + guard + "\n\n";
-  out += "#include <stdint.h>\n\n#include \"runtime/c_api.h\"\n\n";
-  out += "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n";
+  out += header_open(guard, "#include <stdint.h>\n\n#include \"runtime/c_api.h\"\n\n");
   out += "/* The thread pool the kernels' parallel loops run on. While it is null (the\n";
   out += " * default) they run serially on the calling thread; set it to kiln_parallel_for\n";
   out += " * (kiln's runtime) or to any function with that contract before the first call:\n";
@@ -113,7 +122,7 @@ std::string c_header(const std::vector<runtime::KernelSignature>& kernels,
     out += ");\n";
     out += "int32_t " + sig.name + "__packed(void* const* args);\n";
   }
-  out += "\n#ifdef __cplusplus\n}  /* extern \"C\" */\n#endif\n\n#endif  /* " + guard + " */\n";
+  out += header_close(guard);
   return out;
 }
 
@@ -163,9 +172,7 @@ std::string cuda_c_header(const std::vector<runtime::GpuFunction>& functions,
   out += " * float16 and bfloat16 elements are their 16 bits, bool one byte. A workspace\n";
   out += " * is device memory the caller allocates for the call (uninitialized); it\n";
   out += " * carries values from one launch to the next. */\n";
-  out += "#ifndef " + guard + "\n#define " + guard + "\n\n";
-  out += "#include <stddef.h>\n\n";
-  out += "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n";
+  out += header_open(guard, "#include <stddef.h>\n\n");
   out += "/* The cubin (an ELF image for " + arch + "), __kiln_cuda_cubin_size bytes. */\n";
   out += "extern const unsigned char __kiln_cuda_cubin[];\n";
   out += "extern const size_t __kiln_cuda_cubin_size;\n";
@@ -207,7 +214,7 @@ std::string cuda_c_header(const std::vector<runtime::GpuFunction>& functions,
     }
     out += " */\n";
   }
-  out += "\n#ifdef __cplusplus\n}  /* extern \"C\" */\n#endif\n\n#endif  /* " + guard + " */\n";
+  out += header_close(guard);
   return out;
 }
 
