@@ -202,20 +202,22 @@ def _replay_network(args):
     import kiln
 
     tasks = _tasks_of(args, _target(args.target))
-    width = max(len(t.name) for t in tasks) + 2
+    labels = [kiln.workloads.label(t.name, t.shape) for t in tasks]
+    width = max(map(len, labels)) + 2
     print(f"{'task':{width}} {'weight':>6} {'best ms':>10} {'GFLOP/s':>9}  tuned for")
     total, missing = 0.0, 0
-    for task in tasks:
+    for task, label in zip(tasks, labels):
         try:
             best = kiln.replay(args.log, task)
         except RuntimeError:
             missing += 1
-            print(f"{task.name:{width}} {task.weight:>6g} {'-':>10} {'-':>9}  no record in the log")
+            print(f"{label:{width}} {task.weight:>6g} {'-':>10} {'-':>9}  no record in the log")
             continue
         s = best.latency
         total += task.weight * s
-        print(f"{task.name:{width}} {task.weight:>6g} {s * 1e3:>10.4f} {task.flops / s * 1e-9:>9.1f}"
-              f"  {best.record.target}")
+        where = "this target" if best.record.target == str(task.target) else best.record.target
+        print(f"{label:{width}} {task.weight:>6g} {s * 1e3:>10.4f} {task.flops / s * 1e-9:>9.1f}"
+              f"  {where}")
     if missing:
         print(f"weighted sum: none, {missing} of {len(tasks)} tasks have no record in {args.log}; "
               f"tune them first (kiln tune --network {args.network} --log {args.log})")
@@ -297,11 +299,12 @@ def _cmd_tune(args):
           f"trials (seed {args.seed}); log: {log}; cost model: {description}", flush=True)
     result = kiln.tune(tasks, target, trials=args.trials, log=log, seed=args.seed,
                        cost_model=model, measure_per_round=args.measure_per_round)
-    width = max(len(t.name) for t in tasks) + 2
+    labels = [kiln.workloads.label(t.name, t.shape) for t in result.tasks]
+    width = max(map(len, labels)) + 2
     print(f"{'task':{width}} {'weight':>6} {'trials':>6} {'best ms':>10} {'GFLOP/s':>9}  search/build/run s")
-    for task, r in zip(result.tasks, result.results):
+    for label, task, r in zip(labels, result.tasks, result.results):
         gflops = task.flops / r.best_latency_s * 1e-9 if r.best_latency_s != float("inf") else 0
-        print(f"{task.name:{width}} {task.weight:>6g} {r.trials:>6} {r.best_latency_s * 1e3:>10.4f} "
+        print(f"{label:{width}} {task.weight:>6g} {r.trials:>6} {r.best_latency_s * 1e3:>10.4f} "
               f"{gflops:>9.1f}  {r.search_s:.0f}/{r.build_s:.0f}/{r.run_s:.0f}")
     unmeasured = sum(r.best_latency_s == float("inf") for r in result.results)
     if unmeasured:
