@@ -9,7 +9,6 @@ the kernels are right anywhere, and fast where the CPU is alike.
 
 import argparse
 import os
-import time
 
 import numpy as np
 
@@ -26,24 +25,19 @@ def main():
 
     target = kiln.Target("llvm")
     print(f"replaying {os.path.relpath(args.log)} on {target}")
+    log = kiln.Database(args.log)  # read once for every task
     total_logged = total_now = 0.0
     for task in kiln.workloads.network("resnet18", target):
-        best = kiln.replay(args.log, task)
+        best = kiln.replay(log, task)
         w = kiln.workloads.get(task.workload, **task.shape)
         arrays = w.random_args(seed=2)
         best.module(*arrays)
         np.testing.assert_allclose(arrays[-1], w.reference(arrays)[0], rtol=1e-3, atol=1e-3)
-        now = min(_seconds(best.module, arrays) for _ in range(5))
+        now = best.module.time_evaluator(repeat=10)(*arrays).median  # the tuner's protocol
         total_logged += task.weight * best.latency
         total_now += task.weight * now
         print(f"{task.name:48} logged {best.latency * 1e3:8.4f} ms, here {now * 1e3:8.4f} ms")
     print(f"weighted sum: logged {total_logged * 1e3:.3f} ms, here {total_now * 1e3:.3f} ms")
-
-
-def _seconds(module, arrays):
-    start = time.perf_counter()
-    module(*arrays)
-    return time.perf_counter() - start
 
 
 if __name__ == "__main__":

@@ -202,13 +202,14 @@ def _replay_network(args):
     import kiln
 
     tasks = _tasks_of(args, _target(args.target))
+    log = kiln.Database(args.log)  # read once, not once per task
     labels = [kiln.workloads.label(t.name, t.shape) for t in tasks]
     width = max(map(len, labels)) + 2
     print(f"{'task':{width}} {'weight':>6} {'best ms':>10} {'GFLOP/s':>9}  tuned for")
     total, missing = 0.0, 0
     for task, label in zip(tasks, labels):
         try:
-            best = kiln.replay(args.log, task)
+            best = kiln.replay(log, task)
         except RuntimeError:
             missing += 1
             print(f"{label:{width}} {task.weight:>6g} {'-':>10} {'-':>9}  no record in the log")

@@ -72,14 +72,17 @@ class Replayed:
 
 
 def replay(log, func_or_task, target=None):
-    """Rebuild the best kernel ``log`` holds for a function (or a
-    :class:`Task`) on ``target`` (the task's, or ``"llvm"``) by replaying its
-    trace, never by loading a binary.
+    """Rebuild the best kernel ``log`` (a path, or a :class:`Database` read
+    once for many replays) holds for a function (or a :class:`Task`) on
+    ``target`` (the task's, or ``"llvm"``) by replaying its trace, never by
+    loading a binary.
 
     Example::
 
         best = kiln.replay("tuning_logs/mm.jsonl", task)
         best.module(a, b, c)
+        db = kiln.Database("tuning_logs/resnet18.jsonl")
+        kernels = [kiln.replay(db, t).module for t in kiln.workloads.network("resnet18")]
 
     Raises RuntimeError when the log has no usable record for the function
     on that target.
@@ -89,4 +92,5 @@ def replay(log, func_or_task, target=None):
         target = target or func_or_task.target
     else:
         func = func_or_task
-    return Replayed(*_ffi.replay(str(log), func, _target(target or "llvm")))
+    db = log if isinstance(log, Database) else Database(str(log))
+    return Replayed(*_ffi.replay(db, func, _target(target or "llvm")))

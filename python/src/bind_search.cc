@@ -306,9 +306,8 @@ Example::
 
   m.def(
       "replay",
-      [](const std::string& log, const PyPrimFunc& func, const Target& target) {
-        Database db(log);
-        search::Replayed r = search::replay(db, func, target);
+      [](const Database& log, const PyPrimFunc& func, const Target& target) {
+        search::Replayed r = search::replay(log, func, target);
         return py::make_tuple(r.module, r.record, r.schedule, r.warnings);
       },
       py::arg("log"), py::arg("func"), py::arg("target"),

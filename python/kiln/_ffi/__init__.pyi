@@ -1238,7 +1238,7 @@ def parse(text: str) -> PrimFunc:
     """
     kiln.parse: the function that kiln's text form `text` spells.
     """
-def replay(log: str, func: PrimFunc, target: Target) -> tuple[Module, TuningRecord, Schedule, list[str]]:
+def replay(log: Database, func: PrimFunc, target: Target) -> tuple[Module, TuningRecord, Schedule, list[str]]:
     """
     kiln.replay: (module, record, schedule, warnings) of the best record `log` holds for `func` on `target`.
     """
