@@ -55,10 +55,6 @@ install(FILES ${PROJECT_SOURCE_DIR}/cmake/kiln_worker_location.cc
 
 # What the package config needs to find the libraries kiln links.
 set(KILN_WITH_XGBOOST ${xgboost_FOUND})
-get_target_property(search_links kiln_search LINK_LIBRARIES)
-if("ZLIB::ZLIB" IN_LIST search_links)
-  set(KILN_WITH_ZLIB ON)
-endif()
 get_target_property(codegen_definitions kiln_codegen INTERFACE_COMPILE_DEFINITIONS)
 if("KILN_WITH_NVRTC=1" IN_LIST codegen_definitions)
   set(KILN_NVRTC_LIBRARY ${CUDA_nvrtc_LIBRARY})
