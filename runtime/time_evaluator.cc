@@ -5,6 +5,11 @@
 #include <cmath>
 #include <string>
 
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#include <immintrin.h>
+#endif
+
 #include "runtime/cpu_hardware.h"
 #include "runtime/gpu_launch.h"
 
@@ -14,13 +19,34 @@ namespace {
 
 constexpr int kMaxNumber = 1 << 20;
 
+#if defined(__x86_64__) || defined(__i386__)
+// clflushopt is unordered with respect to other flushes, so a run of them
+// pipelines: on a Sapphire Rapids VM it evicts 1.6 MB in 0.14 ms where
+// clflush takes 2.8 ms, a cost paid before every timing sample.
+__attribute__((target("clflushopt"))) void evict_lines_unordered(const char* begin, size_t bytes) {
+  for (size_t offset = 0; offset < bytes; offset += 64) _mm_clflushopt(const_cast<char*>(begin + offset));
+}
+
+void evict_lines(const char* begin, size_t bytes) {
+  static const bool has_clflushopt = [] {
+    unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+    return __get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx) && (ebx & bit_CLFLUSHOPT);
+  }();
+  if (has_clflushopt) {
+    evict_lines_unordered(begin, bytes);
+    return;
+  }
+  for (size_t offset = 0; offset < bytes; offset += 64) _mm_clflush(begin + offset);
+}
+#endif
+
 // Evicts the arguments' cache lines from every level.
 void flush_arguments(const std::vector<const DLTensor*>& args) {
   for (const DLTensor* t : args) {
     const char* begin = static_cast<const char*>(t->data) + t->byte_offset;
     const size_t bytes = tensor_bytes(*t);
 #if defined(__x86_64__) || defined(__i386__)
-    for (size_t offset = 0; offset < bytes; offset += 64) __builtin_ia32_clflush(begin + offset);
+    evict_lines(begin, bytes);
 #else
     // No clflush: overwrite a buffer larger than the last-level cache.
     static std::vector<char> sweep(
@@ -31,7 +57,7 @@ void flush_arguments(const std::vector<const DLTensor*>& args) {
 #endif
   }
 #if defined(__x86_64__) || defined(__i386__)
-  __builtin_ia32_mfence();
+  _mm_mfence();  // orders the flushes (clflushopt's included) before the timed calls
 #endif
 }
 
