@@ -157,8 +157,16 @@ std::vector<Candidate> EvolutionarySearch::propose(size_t n, cost_model::CostMod
           unchanged.push_back(&parent);
           continue;
         }
-        const Mutator& m = *mutators_[static_cast<size_t>(rng_.categorical(mutator_weights))].mutator;
-        std::optional<sched::Trace> t = m.apply(parent.search_trace, task_.func(), rng_);
+        std::optional<sched::Trace> t;
+        if (options_.crossover_probability > 0 &&
+            rng_.uniform_real() < options_.crossover_probability) {
+          const Candidate& other = population[static_cast<size_t>(rng_.categorical(weights))];
+          t = crossover(parent.search_trace, other.search_trace, rng_);
+        }
+        if (!t) {
+          const Mutator& m = *mutators_[static_cast<size_t>(rng_.categorical(mutator_weights))].mutator;
+          t = m.apply(parent.search_trace, task_.func(), rng_);
+        }
         if (!t) continue;
         jobs.push_back({std::move(*t), rng_.fork()});
         unchanged.push_back(nullptr);

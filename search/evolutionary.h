@@ -7,7 +7,8 @@
 //   for each generation:
 //     score the population with the cost model
 //     each child: a parent drawn by score, one mutator (by probability)
-//                 changes one of its decisions, replayed and postprocessed
+//                 changes one of its decisions, or a crossover with a
+//                 second parent mixes theirs; replayed and postprocessed
 //   propose the best-scored programs never measured, and a share epsilon
 //   drawn at random from the population (exploration)
 //
@@ -40,6 +41,10 @@ struct SearchOptions {
   double epsilon = 0.05;          // share of each batch drawn at random
   double from_database = 0.2;     // share of the first population from measured records
   double mutation_probability = 0.85;  // else a child is its parent unchanged
+  // Of the children that change, the share made by crossing the parent with
+  // a second one (of the same sketch, also drawn by score) instead of by
+  // one mutation.
+  double crossover_probability = 0.0;
 };
 
 // A program the search proposes.

@@ -79,7 +79,8 @@ def _tasks_of(func_or_tasks, target):
 
 def tune(func_or_tasks, target="llvm", trials=1000, log=None, seed=0, *,
          cost_model="pretrained", measure_per_round=64, population=512, generations=4,
-         epsilon=0.05, task_scheduler="gradient", final_k=5, repeat=0, min_repeat_ms=-1.0,
+         epsilon=0.05, crossover=0.0, task_scheduler="gradient", final_k=5, repeat=0,
+         min_repeat_ms=-1.0,
          callbacks=(), on_round=None, progress=True):
     """Search for the fastest schedule of a function (or of a list of
     :class:`kiln.Task`, which then share the ``trials``) on ``target``.
@@ -125,7 +126,7 @@ def tune(func_or_tasks, target="llvm", trials=1000, log=None, seed=0, *,
     model, description = cost_models.make(cost_model, tasks[0].target, seed)
     with view:
         native = _ffi.tune(tasks, trials, str(log), seed, measure_per_round, population,
-                           generations, epsilon, task_scheduler, final_k, repeat, min_repeat_ms,
+                           generations, epsilon, crossover, task_scheduler, final_k, repeat, min_repeat_ms,
                            model, each_record if callbacks else None,
                            each_round if round_callbacks else None)
     result = TuneResult(native)

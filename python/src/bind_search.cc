@@ -261,7 +261,7 @@ Example::
       "tune",
       [](const std::vector<Task>& tasks, int trials, const std::string& log, uint64_t seed,
          int measure_per_round, int population, int generations, double epsilon,
-         const std::string& task_scheduler, size_t final_k, int repeat, double min_repeat_ms,
+         double crossover, const std::string& task_scheduler, size_t final_k, int repeat, double min_repeat_ms,
          const std::shared_ptr<cost_model::CostModel>& cost_model, const py::object& on_record,
          const py::object& on_round) {
         search::TuneOptions o;
@@ -273,6 +273,7 @@ Example::
         o.search.population = population;
         o.search.generations = generations;
         o.search.epsilon = epsilon;
+        o.search.crossover_probability = crossover;
         o.task_scheduler = task_scheduler;
         o.final_k = final_k;
         o.runner.timing = timing_options(repeat, min_repeat_ms, py::none());
@@ -300,7 +301,7 @@ Example::
       },
       py::arg("tasks"), py::arg("trials"), py::arg("log"), py::arg("seed"),
       py::arg("measure_per_round"), py::arg("population"), py::arg("generations"),
-      py::arg("epsilon"), py::arg("task_scheduler"), py::arg("final_k"), py::arg("repeat"),
+      py::arg("epsilon"), py::arg("crossover"), py::arg("task_scheduler"), py::arg("final_k"), py::arg("repeat"),
       py::arg("min_repeat_ms"), py::arg("cost_model"), py::arg("on_record"), py::arg("on_round"),
       "kiln.tune's search (kiln.tune passes every argument).");
 

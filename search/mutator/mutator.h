@@ -33,6 +33,13 @@ std::unique_ptr<Mutator> mutate_parallel();
 std::unique_ptr<Mutator> mutate_compute_location();
 std::unique_ptr<Mutator> mutate_thread_binding();
 
+// A child of two traces of the same sketch (crossover.cc): of the sampled
+// decisions where they differ, some from `a` and the rest from `b`, at least
+// one from each; nullopt when they are of different sketches or differ in
+// fewer than two decisions.
+std::optional<sched::Trace> crossover(const sched::Trace& a, const sched::Trace& b,
+                                      sched::RandomEngine& rng);
+
 struct WeightedMutator {
   std::unique_ptr<Mutator> mutator;
   double probability;

@@ -1262,7 +1262,7 @@ def structural_hash(obj: Expr) -> int:
     """
     kiln.structural_hash: a hash consistent with structural_equal.
     """
-def tune(tasks: collections.abc.Sequence[Task], trials: typing.SupportsInt | typing.SupportsIndex, log: str, seed: typing.SupportsInt | typing.SupportsIndex, measure_per_round: typing.SupportsInt | typing.SupportsIndex, population: typing.SupportsInt | typing.SupportsIndex, generations: typing.SupportsInt | typing.SupportsIndex, epsilon: typing.SupportsFloat | typing.SupportsIndex, task_scheduler: str, final_k: typing.SupportsInt | typing.SupportsIndex, repeat: typing.SupportsInt | typing.SupportsIndex, min_repeat_ms: typing.SupportsFloat | typing.SupportsIndex, cost_model: CostModel, on_record: collections.abc.Callable[[Task, TuningRecord], None] | None, on_round: collections.abc.Callable[[dict[str, typing.Any]], None] | None) -> TuneResult:
+def tune(tasks: collections.abc.Sequence[Task], trials: typing.SupportsInt | typing.SupportsIndex, log: str, seed: typing.SupportsInt | typing.SupportsIndex, measure_per_round: typing.SupportsInt | typing.SupportsIndex, population: typing.SupportsInt | typing.SupportsIndex, generations: typing.SupportsInt | typing.SupportsIndex, epsilon: typing.SupportsFloat | typing.SupportsIndex, crossover: typing.SupportsFloat | typing.SupportsIndex, task_scheduler: str, final_k: typing.SupportsInt | typing.SupportsIndex, repeat: typing.SupportsInt | typing.SupportsIndex, min_repeat_ms: typing.SupportsFloat | typing.SupportsIndex, cost_model: CostModel, on_record: collections.abc.Callable[[Task, TuningRecord], None] | None, on_round: collections.abc.Callable[[dict[str, typing.Any]], None] | None) -> TuneResult:
     """
     kiln.tune's search (kiln.tune passes every argument).
     """
