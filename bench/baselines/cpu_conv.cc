@@ -19,11 +19,21 @@ OneDnnConv::OneDnnConv(const ConvShape& s) : impl_(new Impl) {
   using tag = dnnl::memory::format_tag;
   using dt = dnnl::memory::data_type;
   Impl& m = *impl_;
-  // oneDNN's logical dims are N C H W / O I H W whatever the memory layout.
-  m.src_md = dnnl::memory::desc({s.n, s.c, s.h, s.w}, dt::f32, tag::nhwc);
-  m.user_weights_md = dnnl::memory::desc({s.k, s.c, s.r, s.s}, dt::f32, tag::hwio);
-  m.dst_md = dnnl::memory::desc({s.n, s.k, s.p(), s.q()}, dt::f32, tag::nhwc);
-  const dnnl::memory::desc any_weights({s.k, s.c, s.r, s.s}, dt::f32, tag::any);
+  // oneDNN's logical dims are N C H W / O I H W (G O I H W for groups)
+  // whatever the memory layout.
+  const bool nchw = s.layout == ConvLayout::kNchw;
+  const tag data_tag = nchw ? tag::nchw : tag::nhwc;
+  m.src_md = dnnl::memory::desc({s.n, s.c, s.h, s.w}, dt::f32, data_tag);
+  m.dst_md = dnnl::memory::desc({s.n, s.k, s.p(), s.q()}, dt::f32, data_tag);
+  dnnl::memory::dims weight_dims = {s.k, s.c, s.r, s.s};
+  if (s.layout == ConvLayout::kDepthwiseNhwc) {
+    if (s.k != s.c) throw std::runtime_error("a depthwise convolution has as many outputs as inputs");
+    weight_dims = {s.c, 1, 1, s.r, s.s};  // C groups of one input and one output
+    m.user_weights_md = dnnl::memory::desc(weight_dims, dt::f32, tag::hwigo);  // (R, S, C)
+  } else {
+    m.user_weights_md = dnnl::memory::desc(weight_dims, dt::f32, nchw ? tag::oihw : tag::hwio);
+  }
+  const dnnl::memory::desc any_weights(weight_dims, dt::f32, tag::any);
   try {
     m.pd = dnnl::convolution_forward::primitive_desc(
         dnnl::convolution_forward::desc(dnnl::prop_kind::forward_inference,

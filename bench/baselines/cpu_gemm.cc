@@ -40,7 +40,8 @@ void set_vendor_threads(int threads) {
 
 std::string vendor_versions() {
   const dnnl_version_t* dnnl = dnnl_version();
-  return std::string("OpenBLAS ") + openblas_get_config() + " (" + openblas_get_corename() + ", " +
+  // openblas_get_config() starts with "OpenBLAS <version>".
+  return std::string(openblas_get_config()) + " (" + openblas_get_corename() + ", " +
          std::to_string(openblas_get_num_threads()) + " threads); Eigen " +
          std::to_string(EIGEN_WORLD_VERSION) + "." + std::to_string(EIGEN_MAJOR_VERSION) + "." +
          std::to_string(EIGEN_MINOR_VERSION) + " (" + std::to_string(Eigen::nbThreads()) +

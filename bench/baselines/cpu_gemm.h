@@ -23,7 +23,8 @@ void onednn_sgemm(int64_t m, int64_t n, int64_t k, const float* a, const float* 
 // openblas_set_num_threads, Eigen and oneDNN through OpenMP.
 void set_vendor_threads(int threads);
 
-// "OpenBLAS 0.3.21 (Zen, 2 threads); Eigen 3.4.0 (2 threads); oneDNN 2.7 (2 threads)".
+// "OpenBLAS 0.3.21 <build options> (Zen, 2 threads); Eigen 3.4.0 (2 threads); oneDNN 2.7
+// (2 threads)".
 std::string vendor_versions();
 
 // When OpenBLAS did not recognize this CPU and fell back to its generic

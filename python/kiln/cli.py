@@ -14,6 +14,8 @@ Example::
     python3 -m kiln cost-model eval --log tuning_logs/a.jsonl --log tuning_logs/b.jsonl
     python3 -m kiln show tuning_logs/matmul.jsonl --trace
     python3 -m kiln plot tuning_logs/a.jsonl tuning_logs/b.jsonl -o curves.png
+    python3 -m kiln bench --suite cpu --quick
+    python3 -m kiln bench --suite cpu --trials 1000 --peer-trials 200
     python3 -m kiln target
     python3 -m kiln target "cuda -arch=sm_80" --json
 """
@@ -377,6 +379,41 @@ def _cmd_demo(args):
     return run(size=args.size, trials=args.trials, log=args.log, seed=args.seed)
 
 
+# --quick: three operators, budgets that finish in about a quarter of an hour
+# on two cores with the peer.
+QUICK_TRIALS = 64
+QUICK_MIN_SECONDS = 0.5
+
+
+def _cmd_bench(args):
+    from kiln import bench
+
+    quick = args.quick
+    trials = args.trials if args.trials is not None else (QUICK_TRIALS if quick else 1000)
+    peer_trials = args.peer_trials if args.peer_trials is not None else (
+        min(trials, QUICK_TRIALS) if quick else 200)
+    if trials < 1 or peer_trials < 1:
+        raise UsageError("--trials and --peer-trials must be at least 1")
+    if args.suite not in bench.SUITES:
+        raise UsageError(f"unknown suite '{args.suite}'; there is: {', '.join(bench.SUITES)}")
+    if not str(args.out).endswith(".md"):
+        raise UsageError(f"--out {args.out}: give the page's path, ending in .md (the JSON "
+                         "goes beside it)")
+    if not bench.find_executable("bench_peak"):
+        raise UsageError("the benchmark executables are not built here (bench_peak, "
+                         "bench_ops_cpu): run from the repository after ./scripts/build.sh, or "
+                         "set KILN_BENCH_DIR")
+    settings = bench.Settings(
+        operators=bench.quick_suite() if quick else bench.SUITES[args.suite](),
+        trials=trials, peer_trials=peer_trials, quick=quick, peer=not args.no_peer,
+        network="" if quick else bench.NETWORK, out=args.out, work_dir=args.logs,
+        seed=args.seed, min_seconds=QUICK_MIN_SECONDS if quick else 1.0)
+    results = bench.run(settings)
+    print(f"\nkiln bench: {args.out} and {args.out[:-3]}.json written "
+          f"({results['wall_s'] / 60:.1f} min)")
+    return 0
+
+
 def build_parser():
     parser = argparse.ArgumentParser(
         prog="kiln", description="kiln: a tensor-program auto-tuner (define, schedule, run)."
@@ -483,12 +520,36 @@ def build_parser():
 
     p = sub.add_parser("plot", help="draw tuning curves: best latency against trials and wall "
                                     "time, per task, several logs on one chart")
-    p.add_argument("logs", nargs="+", metavar="LOG", help="tuning logs (.jsonl or .jsonl.gz)")
+    p.add_argument("logs", nargs="+", metavar="LOG",
+                   help="tuning logs (.jsonl or .jsonl.gz), or a results file of `kiln bench` "
+                        "(bench/RESULTS.json: kiln's and MetaSchedule's curves)")
     p.add_argument("-o", "--output", default="curves.png", help="the PNG (default curves.png)")
     p.add_argument("--workload", default="", help="only the tasks of this workload (or name)")
     p.add_argument("--target", default="",
                    help='only targets whose key has these words, e.g. "llvm -mcpu=znver3"')
     p.set_defaults(run=_cmd_plot)
+
+    p = sub.add_parser("bench", help="kiln against the vendor libraries (OpenBLAS, Eigen, oneDNN, "
+                                     "NumPy) and TVM MetaSchedule, in one run; writes a results "
+                                     "page and JSON")
+    p.add_argument("--suite", default="cpu", help="the operators to run (default and only: cpu)")
+    p.add_argument("--trials", type=int, default=None,
+                   help=f"kiln's trials per operator (default 1000; {QUICK_TRIALS} with --quick)")
+    p.add_argument("--peer-trials", type=int, default=None,
+                   help="MetaSchedule's trials per operator (default 200; with --quick as many "
+                        f"as kiln's, at most {QUICK_TRIALS})")
+    p.add_argument("--quick", action="store_true",
+                   help="three operators at small budgets: a refresh in about a quarter of an "
+                        "hour on two cores")
+    p.add_argument("--out", default="bench/RESULTS.md",
+                   help="the results page (default bench/RESULTS.md); the JSON and the tuning "
+                        "curves (PNG) go beside it")
+    p.add_argument("--no-peer", action="store_true", help="leave MetaSchedule out")
+    p.add_argument("--logs", default="", metavar="DIR",
+                   help="where the tuning logs and raw outputs go (default: a new folder under "
+                        "build/bench-runs)")
+    p.add_argument("--seed", type=int, default=0, help="the tuners' seed")
+    p.set_defaults(run=_cmd_bench)
 
     p = sub.add_parser("demo", help="the main job: tune a matmul for this CPU and time it beside "
                                     "the untransformed program and OpenBLAS")

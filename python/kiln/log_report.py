@@ -13,6 +13,7 @@ Example::
 
 import collections
 import dataclasses
+import datetime
 import functools
 import os
 
@@ -20,7 +21,7 @@ import kiln
 from kiln import _ffi, workloads
 
 __all__ = ["LogError", "LoggedTask", "Peak", "TaskSummary", "best_function", "best_programs",
-           "nominal_peak", "read", "schedule_program", "summarize", "table"]
+           "best_so_far", "nominal_peak", "read", "schedule_program", "summarize", "table"]
 
 
 class LogError(ValueError):
@@ -253,6 +254,39 @@ def summarize(path, workload="", target=""):
         raise LogError(f"'{path}' has no records of {workload or 'any task'} on a target "
                        f"'{target}'; its targets: {'; '.join(keys)}")
     return summaries
+
+
+def _seconds(timestamp):
+    # fromisoformat reads a trailing "Z" only from Python 3.11 on.
+    return datetime.datetime.fromisoformat(timestamp.replace("Z", "+00:00")).timestamp()
+
+
+def best_so_far(records):
+    """``(trials, wall_s, best_s)``: after each search measurement that
+    improved on the best, and after the last one (trial number from 1,
+    seconds since the first record, best median latency in seconds). Final
+    re-measurements are no trials: they only time again what the search
+    found.
+
+    Example::
+
+        trials, wall_s, best_s = log_report.best_so_far(summary.records)
+    """
+    start = min(_seconds(r.timestamp) for r in records)
+    searched = [r for r in records if r.stage == "search"]
+    trials, wall_s, best_s = [], [], []
+    for trial, r in enumerate(searched, 1):
+        if r.ok and (not best_s or r.latency < best_s[-1]):
+            trials.append(trial)
+            wall_s.append(_seconds(r.timestamp) - start)
+            best_s.append(r.latency)
+    # The curve runs on to the last trial: a flat tail is a search that
+    # found nothing better, which is worth seeing.
+    if best_s:
+        trials.append(len(searched))
+        wall_s.append(_seconds(searched[-1].timestamp) - start)
+        best_s.append(best_s[-1])
+    return trials, wall_s, best_s
 
 
 def schedule_program(task, record):

@@ -1,6 +1,8 @@
 """Tuning curves: the best latency found so far against trials and against
 wall time, one row of two charts per task, the curves of several logs on
-the same charts. ``kiln plot`` draws them.
+the same charts. ``kiln plot`` draws them. A results file of ``kiln bench``
+(bench/RESULTS.json) draws kiln's and TVM MetaSchedule's curves of each
+operator on one chart.
 
 Example::
 
@@ -8,7 +10,7 @@ Example::
     fig = plot.tuning_curves(["tuning_logs/a.jsonl", "tuning_logs/b.jsonl"], "curves.png")
 """
 
-import datetime
+import json
 import os
 import textwrap
 
@@ -19,41 +21,9 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from kiln import log_report
+from kiln.log_report import best_so_far
 
 __all__ = ["best_so_far", "tuning_curves"]
-
-
-def _seconds(timestamp):
-    # fromisoformat reads a trailing "Z" only from Python 3.11 on.
-    return datetime.datetime.fromisoformat(timestamp.replace("Z", "+00:00")).timestamp()
-
-
-def best_so_far(records):
-    """``(trials, wall_s, best_s)``: after each search measurement that
-    improved on the best, and after the last one (trial number from 1,
-    seconds since the first record, best median latency in seconds). Final
-    re-measurements are no trials: they only time again what the search
-    found.
-
-    Example::
-
-        trials, wall_s, best_s = plot.best_so_far(summary.records)
-    """
-    start = min(_seconds(r.timestamp) for r in records)
-    searched = [r for r in records if r.stage == "search"]
-    trials, wall_s, best_s = [], [], []
-    for trial, r in enumerate(searched, 1):
-        if r.ok and (not best_s or r.latency < best_s[-1]):
-            trials.append(trial)
-            wall_s.append(_seconds(r.timestamp) - start)
-            best_s.append(r.latency)
-    # The curve runs on to the last trial: a flat tail is a search that
-    # found nothing better, which is worth seeing.
-    if best_s:
-        trials.append(len(searched))
-        wall_s.append(_seconds(searched[-1].timestamp) - start)
-        best_s.append(best_s[-1])
-    return trials, wall_s, best_s
 
 
 def _labels(logs):
@@ -63,42 +33,84 @@ def _labels(logs):
     return [name if names.count(name) == 1 else str(log) for name, log in zip(names, logs)]
 
 
+def _bench_curves(path):
+    """The curves a ``kiln bench`` results file holds: per operator, kiln's
+    (from its log) and MetaSchedule's (from its database), as
+    ``{operator id: (title, [(label, (trials, wall_s, best_s))])}``; None when
+    ``path`` is no such file."""
+    if not str(path).endswith(".json"):
+        return None
+    try:
+        with open(path) as f:
+            results = json.load(f)
+    except (OSError, ValueError):
+        return None
+    if not isinstance(results, dict) or results.get("benchmark") != "kiln bench":
+        return None
+    rows = {}
+    for op in results["operators"]:
+        curves = []
+        for label, tuner in (("kiln", op.get("kiln")), ("MetaSchedule", op.get("metaschedule"))):
+            if tuner and tuner.get("curve"):
+                trials, wall_s, best_s = zip(*tuner["curve"])
+                curves.append((f"{label} ({tuner['trials']} trials)", (trials, wall_s, best_s)))
+        if curves:
+            rows[op["id"]] = (op["label"], curves)
+    return rows
+
+
 def tuning_curves(logs, output=None, workload="", target=""):
     """A figure of each task's best latency against trials (left) and wall
     time (right), a curve per log (and per target, where a log tuned a task
     for several), saved as a PNG to ``output`` when given. ``workload`` and
-    ``target`` filter as in :func:`kiln.log_report.summarize`.
+    ``target`` filter as in :func:`kiln.log_report.summarize`. A results file
+    of ``kiln bench`` (``bench/RESULTS.json``) in ``logs`` adds a row per
+    operator with kiln's and MetaSchedule's curves.
 
     Example::
 
         fig = plot.tuning_curves(["a.jsonl", "b.jsonl"], "curves.png")
         assert len(fig.axes) == 2 * tasks
+        plot.tuning_curves(["bench/RESULTS.json"], "bench/RESULTS.png")
 
     Raises :class:`kiln.log_report.LogError` for a log that cannot be read.
     """
-    # task id -> (task, [(label, style, summary)]), in order of appearance;
-    # a log keeps its color on every row, its targets differ in line style.
+    # task id -> (title, [(label, style, (trials, wall_s, best_s))]), in order
+    # of appearance; a log keeps its color on every row, its targets differ
+    # in line style.
     rows = {}
     for i, (log, label) in enumerate(zip(logs, _labels(logs))):
+        bench = _bench_curves(log)
+        if bench is not None:
+            for key, (title, curves) in bench.items():
+                rows[(log, key)] = (title, [
+                    (curve_label, {"color": f"C{(i + j) % 10}", "linestyle": "-"}, curve)
+                    for j, (curve_label, curve) in enumerate(curves)])
+            continue
         summaries = log_report.summarize(log, workload, target)
         for s in summaries:
             targets = [o.target for o in summaries if o.task.id == s.task.id]
             style = {"color": f"C{i % 10}",
                      "linestyle": ("-", "--", ":", "-.")[targets.index(s.target) % 4]}
             curve_label = f"{label} ({s.target})" if len(targets) > 1 else label
-            rows.setdefault(s.task.id, (s.task, []))[1].append((curve_label, style, s))
+            rows.setdefault(s.task.id, (s.task.label, []))[1].append(
+                (curve_label, style, best_so_far(s.records)))
+    if not rows:
+        raise log_report.LogError(f"no tuning curves in {', '.join(map(str, logs))}")
+    return _draw(rows, output)
 
+
+def _draw(rows, output):
     fig = Figure(figsize=(13, 3.8 * len(rows)), layout="constrained")
     FigureCanvasAgg(fig)
     # A row of its own per task: its name with its shape is too long to
     # repeat over both charts.
     row_figures = fig.subfigures(len(rows), 1, squeeze=False)[:, 0]
-    for (task, curves), row in zip(rows.values(), row_figures):
-        row.suptitle(textwrap.fill(task.label, 110), fontsize="large")
+    for (title, curves), row in zip(rows.values(), row_figures):
+        row.suptitle(textwrap.fill(title, 110), fontsize="large")
         by_trial, by_time = row.subplots(1, 2, sharey=True)
         drawn = []
-        for label, style, s in curves:
-            trials, wall_s, best_s = best_so_far(s.records)
+        for label, style, (trials, wall_s, best_s) in curves:
             best_ms = [b * 1e3 for b in best_s]
             # Dots where the best improved, not on the end of the flat tail.
             dots = {"marker": ".", "markevery": list(range(len(best_ms) - 1))}
