@@ -261,10 +261,11 @@ def _seconds(timestamp):
     return datetime.datetime.fromisoformat(timestamp.replace("Z", "+00:00")).timestamp()
 
 
-def best_so_far(records):
+def best_so_far(records, start=None):
     """``(trials, wall_s, best_s)``: after each search measurement that
     improved on the best, and after the last one (trial number from 1,
-    seconds since the first record, best median latency in seconds). Final
+    seconds since ``start`` (a POSIX time, say when tuning began) or else
+    since the first record, best median latency in seconds). Final
     re-measurements are no trials: they only time again what the search
     found.
 
@@ -272,7 +273,8 @@ def best_so_far(records):
 
         trials, wall_s, best_s = log_report.best_so_far(summary.records)
     """
-    start = min(_seconds(r.timestamp) for r in records)
+    if start is None:
+        start = min(_seconds(r.timestamp) for r in records)
     searched = [r for r in records if r.stage == "search"]
     trials, wall_s, best_s = [], [], []
     for trial, r in enumerate(searched, 1):

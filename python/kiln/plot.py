@@ -75,9 +75,9 @@ def tuning_curves(logs, output=None, workload="", target=""):
 
     Raises :class:`kiln.log_report.LogError` for a log that cannot be read.
     """
-    # task id -> (title, [(label, style, (trials, wall_s, best_s))]), in order
-    # of appearance; a log keeps its color on every row, its targets differ
-    # in line style.
+    # task id -> (title, [(label, style, (trials, wall_s, best_s))], what the
+    # wall time counts from), in order of appearance; a log keeps its color on
+    # every row, its targets differ in line style.
     rows = {}
     for i, (log, label) in enumerate(zip(logs, _labels(logs))):
         bench = _bench_curves(log)
@@ -85,7 +85,7 @@ def tuning_curves(logs, output=None, workload="", target=""):
             for key, (title, curves) in bench.items():
                 rows[(log, key)] = (title, [
                     (curve_label, {"color": f"C{(i + j) % 10}", "linestyle": "-"}, curve)
-                    for j, (curve_label, curve) in enumerate(curves)])
+                    for j, (curve_label, curve) in enumerate(curves)], "since tuning began")
             continue
         summaries = log_report.summarize(log, workload, target)
         for s in summaries:
@@ -93,8 +93,8 @@ def tuning_curves(logs, output=None, workload="", target=""):
             style = {"color": f"C{i % 10}",
                      "linestyle": ("-", "--", ":", "-.")[targets.index(s.target) % 4]}
             curve_label = f"{label} ({s.target})" if len(targets) > 1 else label
-            rows.setdefault(s.task.id, (s.task.label, []))[1].append(
-                (curve_label, style, best_so_far(s.records)))
+            row = rows.setdefault(s.task.id, (s.task.label, [], "since the task's first record"))
+            row[1].append((curve_label, style, best_so_far(s.records)))
     if not rows:
         raise log_report.LogError(f"no tuning curves in {', '.join(map(str, logs))}")
     return _draw(rows, output)
@@ -106,7 +106,7 @@ def _draw(rows, output):
     # A row of its own per task: its name with its shape is too long to
     # repeat over both charts.
     row_figures = fig.subfigures(len(rows), 1, squeeze=False)[:, 0]
-    for (title, curves), row in zip(rows.values(), row_figures):
+    for (title, curves, since), row in zip(rows.values(), row_figures):
         row.suptitle(textwrap.fill(title, 110), fontsize="large")
         by_trial, by_time = row.subplots(1, 2, sharey=True)
         drawn = []
@@ -130,7 +130,7 @@ def _draw(rows, output):
         by_trial.set_title("against trials")
         by_time.set_title("against wall time")
         by_trial.set_xlabel("trials (search measurements)")
-        by_time.set_xlabel("wall time since the task's first record (s)")
+        by_time.set_xlabel(f"wall time {since} (s)")
         by_trial.set_ylabel("best latency (ms)")
         for ax in (by_trial, by_time):
             ax.grid(True, which="both", alpha=0.3)
