@@ -25,4 +25,26 @@ std::vector<LoopKind> loop_kinds(const sched::Schedule& sch, sched::BlockRV bloc
 // inlining does, costs more than reading it once.
 bool computes_selects_or_calls(const sched::Schedule& sch, sched::BlockRV block);
 
+// The elements a parallel loop over `cores` threads wants at least: a few
+// chunks per core, so that uneven ones still balance.
+constexpr int64_t kJobsPerCore = 16;
+
+// A reduction block whose spatial iter vars cover fewer elements than its
+// reduction ones and at most kJobsPerCore * cores: its own spatial loops
+// cannot keep the cores busy, the reduction has to (add_rfactor). False for
+// an extent that is not a constant.
+bool has_little_spatial_parallelism(const sched::Schedule& sch, sched::BlockRV block,
+                                    int64_t cores);
+
+// The padding (pad_einsum's multiples, 1 for none) that makes a block's
+// ragged extents tile well, or all 1s. `vector_lanes`: elements of the
+// block's type in a vector register. Extents up to kRaggedBound stay. The
+// last spatial iter var (the one the innermost tile vectorizes) is rounded
+// up to a multiple of the lanes where it is none; any extent with no
+// factor from 4 to 64 but itself (a prime, twice a prime...) to a multiple
+// of 16, 8 or 4. Each only where it adds at most an eighth of the extent.
+constexpr int64_t kRaggedBound = 16;
+std::vector<int64_t> ragged_padding(const sched::Schedule& sch, sched::BlockRV block,
+                                    int64_t vector_lanes);
+
 }  // namespace kiln::search

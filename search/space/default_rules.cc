@@ -12,6 +12,8 @@ SpaceRules default_space_rules(const Target& target) {
     rules.push_back(auto_bind(target));
     return rules;
   }
+  rules.push_back(pad_ragged_einsum(target));
+  rules.push_back(add_rfactor(target));
   rules.push_back(multi_level_tiling(target));
   rules.push_back(parallel_vectorize_unroll(target));
   rules.push_back(random_compute_location());

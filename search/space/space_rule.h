@@ -30,6 +30,8 @@ using SpaceRules = std::vector<std::unique_ptr<SpaceRule>>;
 
 // The rules, one per file of search/space/.
 std::unique_ptr<SpaceRule> auto_inline();
+std::unique_ptr<SpaceRule> pad_ragged_einsum(const Target& target);
+std::unique_ptr<SpaceRule> add_rfactor(const Target& target);
 std::unique_ptr<SpaceRule> multi_level_tiling(const Target& target);
 std::unique_ptr<SpaceRule> parallel_vectorize_unroll(const Target& target);
 std::unique_ptr<SpaceRule> random_compute_location();
