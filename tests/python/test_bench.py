@@ -336,3 +336,11 @@ def test_the_setup_script_pins_the_ffi_that_works():
     text = (REPO / "scripts/setup_tvm_venv.sh").read_text()
     assert '"apache-tvm==0.27.0.post1"' in text and '"apache-tvm-ffi==0.1.14.post1"' in text
     assert "build/tvm-venv" in text
+
+
+def test_without_the_tvm_venv_the_peer_is_skipped_with_the_reason(tmp_path, monkeypatch):
+    monkeypatch.setenv("KILN_TVM_VENV", str(tmp_path / "no-venv"))
+    assert bench.find_tvm_python() is None
+    result = bench.run_peer(bench.quick_suite(), 2, "znver4", bench.Settings(operators=[]),
+                            tmp_path)
+    assert "setup_tvm_venv.sh" in result["skipped"]
