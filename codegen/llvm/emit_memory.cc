@@ -3,6 +3,7 @@
 #include "codegen/llvm/emitter.h"
 #include "ir/buffer.h"
 #include "ir/functor.h"
+#include "ir/structural.h"
 
 namespace kiln::codegen::llvm_backend {
 
@@ -86,6 +87,29 @@ llvm::Value* KernelEmitter::buffer_load(const ir::BufferLoadNode* op) {
   return value;
 }
 
+namespace {
+
+// Whether `op` accumulates a float into the element it stores to:
+// `x[i] = x[i] + e` (or `e + x[i]`), what a sum reduction lowers to.
+bool is_float_accumulation(const ir::BufferStoreNode* op) {
+  const ir::DataType t = op->value.dtype();
+  if (!t.is_float() || t.bits() < 32) return false;
+  const auto* add = op->value.as<ir::BinaryNode>();
+  if (!add || add->kind != ir::ExprKind::kAdd) return false;
+  auto is_target = [&](const ir::Expr& e) {
+    const auto* load = e.as<ir::BufferLoadNode>();
+    if (!load || load->buffer.get() != op->buffer.get() ||
+        load->indices.size() != op->indices.size())
+      return false;
+    for (size_t i = 0; i < load->indices.size(); ++i)
+      if (!ir::structural_equal(load->indices[i], op->indices[i])) return false;
+    return true;
+  };
+  return is_target(add->a) || is_target(add->b);
+}
+
+}  // namespace
+
 void KernelEmitter::buffer_store(const ir::BufferStoreNode* op) {
   const ir::Expr& index = flat_index(op->buffer, op->indices);
   const ir::DataType elem = op->buffer->dtype;
@@ -97,7 +121,20 @@ void KernelEmitter::buffer_store(const ir::BufferStoreNode* op) {
   llvm::Value* base = buffer_pointer(op->buffer);
   llvm::Type* elem_type = mem_type(elem);
   const llvm::Align align(elem.bytes());
-  llvm::Value* value = expr(op->value);
+  llvm::Value* value = nullptr;
+  {
+    // A sum may be reassociated, as every vectorized or parallel reduction
+    // already is: LLVM then keeps a running sum in registers across a serial
+    // reduction loop and vectorizes the loop (several partial sums). Without
+    // it a row sum adds one float at a time, each waiting for the last.
+    llvm::IRBuilderBase::FastMathFlagGuard accumulation(b_);
+    if (is_float_accumulation(op)) {
+      llvm::FastMathFlags flags = b_.getFastMathFlags();
+      flags.setAllowReassoc(true);
+      b_.setFastMathFlags(flags);
+    }
+    value = expr(op->value);
+  }
   if (elem.is_bool()) value = b_.CreateZExt(value, mem_type(op->value.dtype()));
   if (lanes == 1) {
     llvm::Value* ptr =
