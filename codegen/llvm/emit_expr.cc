@@ -150,7 +150,18 @@ llvm::Value* KernelEmitter::float_binary(ExprKind kind, llvm::Value* a, llvm::Va
     case ExprKind::kAdd: return from_arith(b_.CreateFAdd(x, y), t);
     case ExprKind::kSub: return from_arith(b_.CreateFSub(x, y), t);
     case ExprKind::kMul: return from_arith(b_.CreateFMul(x, y), t);
-    case ExprKind::kDiv: return from_arith(b_.CreateFDiv(x, y), t);
+    case ExprKind::kDiv: {
+      // A division may become a multiplication by the reciprocal: LICM then
+      // computes a loop-invariant divisor's reciprocal once, outside the
+      // loop (a layernorm's or softmax's per-row divisor), instead of a
+      // division per element, one rounding apart.
+      if (t.bits() >= 32) {
+        llvm::FastMathFlags flags = b_.getFastMathFlags();
+        flags.setAllowReciprocal(true);
+        b_.setFastMathFlags(flags);
+      }
+      return from_arith(b_.CreateFDiv(x, y), t);
+    }
     case ExprKind::kFloorDiv:
     case ExprKind::kFloorMod: {
       // The interpreter computes floor(x / y) in double before rounding: in

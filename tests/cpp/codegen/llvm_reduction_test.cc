@@ -1,7 +1,8 @@
 // A serial float sum (what an unscheduled reduction lowers to) is emitted
 // reassociable, so that LLVM keeps the running sum in registers and
 // vectorizes the reduction loop: the row sums of a layernorm become packed
-// adds. The code is only read here (on x86-64 targets named explicitly, so
+// adds; and a division by a loop-invariant divisor becomes a multiplication
+// by its reciprocal. The code is only read here (on x86-64 targets named explicitly, so
 // any x86-64 machine checks it); the results are checked against the
 // interpreter on the host.
 #include <gtest/gtest.h>
@@ -31,6 +32,15 @@ TEST(LlvmReduction, AnUnscheduledRowSumIsVectorized) {
         build(f, Target(std::string("llvm -mcpu=") + cpu)).get_source("asm");
     EXPECT_GE(count(assembly, R"(vaddps\s+[^\n]*%[yz]mm)"), 4) << cpu << "\n" << assembly;
   }
+}
+
+// Divisions may use the reciprocal: a layernorm's per-row divisor is
+// inverted once per row, outside the loop over the row, not per element.
+TEST(LlvmReduction, ALoopInvariantDivisorIsInvertedOutsideTheLoop) {
+  const ir::PrimFunc f = workloads::get("layernorm", {{"M", 8}, {"N", 768}}).func;
+  const std::string assembly = build(f, Target("llvm -mcpu=skylake-avx512")).get_source("asm");
+  EXPECT_GE(count(assembly, R"(vmulps\s+[^\n]*%zmm)"), 2) << assembly;
+  EXPECT_EQ(count(assembly, R"(vdivps\s+[^\n]*%zmm)"), 0) << assembly;
 }
 
 TEST(LlvmReduction, ReassociatedSumsMatchTheInterpreter) {
