@@ -118,15 +118,19 @@ bool has_data_reuse(const Schedule& sch, BlockRV block) {
                      [&](const ir::BufferRegion& r) { return reused(r, spatial); });
 }
 
-std::vector<int> streamed_reused_reads(const Schedule& sch, BlockRV block) {
+std::vector<StreamedRead> streamed_reused_reads(const Schedule& sch, BlockRV block) {
   const ir::BlockNode& b = block_of(sch, block);
   const std::vector<ir::Var> spatial = wide_spatial_vars(b);
-  std::vector<int> out;
+  std::vector<StreamedRead> out;
   if (spatial.empty()) return out;
   for (size_t i = 0; i < b.reads.size(); ++i) {
     const ir::BufferRegion& r = b.reads[i];
     if (r.region.empty() || !reused(r, spatial)) continue;
-    if (uses_var(r.region.back().min, spatial.back())) out.push_back(static_cast<int>(i));
+    for (size_t axis = r.region.size(); axis-- > 0;)
+      if (uses_var(r.region[axis].min, spatial.back())) {
+        out.push_back({static_cast<int>(i), static_cast<int>(axis)});
+        break;
+      }
   }
   return out;
 }

@@ -31,10 +31,16 @@ bool is_output(const Schedule& sch, BlockRV block);
 // elements serve several output elements (matmul's A across j), which
 // tiling turns into cache reuse.
 bool has_data_reuse(const Schedule& sch, BlockRV block);
-// The reads (positions in the block's reads) with data reuse whose last
-// index uses the block's last spatial iter var: what its innermost loop
-// streams with vector loads (matmul's B[k, j], a convolution's weights
-// W[r, s, c, k]), row after row at the stride of the whole buffer.
-std::vector<int> streamed_reused_reads(const Schedule& sch, BlockRV block);
+// A read with data reuse that the block's innermost loop streams: one of
+// its indices uses the block's last spatial iter var. `axis` is that
+// index's position: the last one for matmul's B[k, j] and a convolution's
+// weights W[r, s, c, k] (vector loads, row after row at the stride of the
+// whole buffer); an earlier one for a dense layer's W[j, k] or a batch
+// matmul's B[b, j, k] (elements a whole row apart).
+struct StreamedRead {
+  int read;  // position in the block's reads
+  int axis;
+};
+std::vector<StreamedRead> streamed_reused_reads(const Schedule& sch, BlockRV block);
 
 }  // namespace kiln::sched

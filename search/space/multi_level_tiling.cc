@@ -19,8 +19,11 @@
 // to the tile (compact_buffers). Its rows are then one tile wide and
 // contiguous, where the operand's own rows lie a whole row apart: at 1024
 // floats, every row of a tile falls into the same cache set, and a register
-// tile's reduction over R1 evicts its own B rows.
+// tile's reduction over R1 evicts its own B rows. An operand the innermost
+// loop reads across its rows (a dense layer's W[j, k]) is packed transposed,
+// the streamed axis last, so that the innermost loop's loads are vectors.
 #include "schedule/block_predicates.h"
+#include "schedule/index_map.h"
 #include "search/space/space_rule.h"
 #include "search/space/tile_structure.h"
 
@@ -29,6 +32,19 @@ namespace kiln::search {
 namespace {
 
 constexpr int kMaxInnermostFactor = 64;
+
+// The layout whose last axis is `axis` of a `rank`-dimensional buffer, the
+// others in order: a dense layer's W[j, k] packed as [k, j], so that the
+// innermost loop (over j) reads it contiguously.
+sched::IndexMap axis_to_last(int rank, int axis) {
+  std::string inputs, outputs;
+  for (int d = 0; d < rank; ++d) {
+    inputs += (d ? ", i" : "i") + std::to_string(d);
+    if (d != axis) outputs += "i" + std::to_string(d) + ", ";
+  }
+  return sched::IndexMap::parse("lambda " + inputs + ": (" + outputs + "i" +
+                                std::to_string(axis) + ")");
+}
 
 class MultiLevelTiling final : public SpaceRule {
  public:
@@ -70,15 +86,21 @@ class MultiLevelTiling final : public SpaceRule {
     out.insert(out.end(), written.begin(), written.end());
 
     // Step 3. Read reuse: the streamed operand packed under level 1 or 2.
-    const std::vector<int> streamed = sched::streamed_reused_reads(tiled, block);
+    const std::vector<sched::StreamedRead> streamed = sched::streamed_reused_reads(tiled, block);
     if (streamed.empty()) return out;
     for (const sched::Schedule& w : written)
       for (int level : {0, 1}) {
         if (levels[level].empty()) continue;
         sched::Schedule s = w.copy();
         try {
-          for (int read : streamed)
-            s.compute_at(s.cache_read(block, read, "global"), levels[level].back(), true);
+          for (const sched::StreamedRead& read : streamed) {
+            const sched::BlockRV pack = s.cache_read(block, read.read, "global");
+            const int rank = static_cast<int>(
+                s.block_stmt(pack).as<ir::BlockRealizeNode>()->block->writes.at(0).region.size());
+            if (read.axis != rank - 1)
+              s.transform_layout(pack, 0, true, axis_to_last(rank, read.axis));
+            s.compute_at(pack, levels[level].back(), true);
+          }
           out.push_back(std::move(s));
         } catch (const sched::ScheduleError&) {
           // Not under this level (an operand read across the tile).

@@ -113,11 +113,14 @@ TEST(SearchSupport, BlockPredicates) {
   EXPECT_FALSE(is_injective(mm, c));
   EXPECT_TRUE(is_output(mm, c));
   EXPECT_TRUE(has_data_reuse(mm, c));
-  // B[k, j] is streamed along j, the last spatial iter var; A[i, k] is not.
-  const std::vector<int> streamed = streamed_reused_reads(mm, c);
+  // B[k, j] is streamed along j, the last spatial iter var, on its last
+  // axis; A[i, k] is not streamed.
+  const std::vector<StreamedRead> streamed = streamed_reused_reads(mm, c);
   ASSERT_EQ(streamed.size(), 1u);
-  EXPECT_EQ(mm.block_stmt(c).as<ir::BlockRealizeNode>()->block->reads[streamed[0]].buffer->name,
-            "B");
+  EXPECT_EQ(
+      mm.block_stmt(c).as<ir::BlockRealizeNode>()->block->reads[streamed[0].read].buffer->name,
+      "B");
+  EXPECT_EQ(streamed[0].axis, 1);
   EXPECT_EQ(iter_kinds(mm, c), (std::vector<ir::IterKind>{ir::IterKind::kSpatial,
                                                           ir::IterKind::kSpatial,
                                                           ir::IterKind::kReduction}));
@@ -135,6 +138,14 @@ TEST(SearchSupport, BlockPredicates) {
   // bias_add reads bias[j] for every i: reuse, though no reduction.
   EXPECT_TRUE(has_data_reuse(dense, dense.get_block("bias_add")));
   EXPECT_FALSE(has_data_reuse(dense, dense.get_block("relu")));
+  // The dense layer's W[j, k] is streamed along j on its first axis.
+  const BlockRV dense_block = dense.get_block("dense");
+  const std::vector<StreamedRead> w = streamed_reused_reads(dense, dense_block);
+  ASSERT_EQ(w.size(), 1u);
+  EXPECT_EQ(dense.block_stmt(dense_block).as<ir::BlockRealizeNode>()->block->reads[w[0].read]
+                .buffer->name,
+            "W");
+  EXPECT_EQ(w[0].axis, 0);
 
   // The padding of a convolution is injective but reads at shifted indices.
   Schedule conv(workload("conv2d_nhwc"));
@@ -143,11 +154,14 @@ TEST(SearchSupport, BlockPredicates) {
   EXPECT_FALSE(is_elementwise(conv, pad));
   // The convolution streams its weights W[r, s, c, k] along the output channel k.
   const BlockRV conv_block = conv.get_block("conv2d");
-  const std::vector<int> weights = streamed_reused_reads(conv, conv_block);
+  const std::vector<StreamedRead> weights = streamed_reused_reads(conv, conv_block);
   ASSERT_EQ(weights.size(), 1u);
-  EXPECT_EQ(
-      conv.block_stmt(conv_block).as<ir::BlockRealizeNode>()->block->reads[weights[0]].buffer->name,
-      "W");
+  EXPECT_EQ(conv.block_stmt(conv_block)
+                .as<ir::BlockRealizeNode>()
+                ->block->reads[weights[0].read]
+                .buffer->name,
+            "W");
+  EXPECT_EQ(weights[0].axis, 3);
 }
 
 }  // namespace
