@@ -96,13 +96,13 @@ std::vector<int64_t> ragged_padding(const sched::Schedule& sch, sched::BlockRV b
     if (kinds[i] == ir::IterKind::kSpatial) last_spatial = static_cast<int>(i);
   for (size_t i = 0; i < kinds.size(); ++i) {
     const int64_t e = extents[i];
-    if (e <= kRaggedBound) continue;
-    if (static_cast<int>(i) == last_spatial && vector_lanes > 1 && e % vector_lanes != 0 &&
+    if (e <= kRaggedBound || has_tile_factor(e)) continue;
+    // The vector axis to a multiple of the lanes if that is cheap.
+    if (static_cast<int>(i) == last_spatial && vector_lanes > 1 &&
         small_waste(e, round_up(e, vector_lanes))) {
       padding[i] = vector_lanes;
       continue;
     }
-    if (has_tile_factor(e)) continue;
     for (int64_t m : {16, 8, 4})
       if (small_waste(e, round_up(e, m))) {
         padding[i] = m;

@@ -2,8 +2,9 @@
 // data reuse) whose extents tile badly is padded first (pad_einsum), so
 // that the tiles the search samples can be whole vectors and register
 // blocks: a 127^3 matmul becomes a 128^3 one over zero-padded copies of A
-// and B, its result copied back; N = 1001 becomes 1008 on a 16-lane CPU.
-// Which extents and to what multiple: ragged_padding (block_facts.h).
+// and B, its result copied back; 509 becomes 512. Which extents and to what
+// multiple: ragged_padding (block_facts.h): those with no factor to tile
+// by, not those whose factors are merely awkward (1001 = 7 x 11 x 13).
 //
 // The padded inputs are filled by nests of their own before the block's,
 // and the result copied back by one after it. Where the result is not an
@@ -14,9 +15,8 @@
 // blocks of the original function), so their nests are annotated here to
 // run on the threads (rewrite_parallel_vectorize_unroll).
 //
-// Only the padded sketch is returned: the rule pays only where a tile's
-// innermost extent cannot be a vector multiple or a useful factor at all,
-// and adds at most an eighth to the work.
+// Only the padded sketch is returned: without it such an extent tiles as
+// 1 x n, and the padding adds at most an eighth to the work.
 #include <algorithm>
 
 #include "schedule/block_predicates.h"
