@@ -20,6 +20,10 @@
 // it. The sketch without rfactor is kept: the search decides.
 //
 // "Too little spatial work": has_little_spatial_parallelism (block_facts.h).
+// Not every row reduction (for its lanes alone, as MetaSchedule tries): on
+// a 2-core Sapphire Rapids, layernorm 128x768 with that sketch tuned to 53
+// and 64 us against 12.5 and 39 us without (64 trials, seeds 1 and 0), and
+// softmax 128x30522 to 20.1 against 22.4 ms in 5 minutes.
 #include <algorithm>
 
 #include "schedule/block_predicates.h"

@@ -69,6 +69,10 @@ bool has_little_spatial_parallelism(const sched::Schedule& sch, sched::BlockRV b
   return reduces && spatial < reduction && spatial <= kJobsPerCore * std::max<int64_t>(cores, 1);
 }
 
+int64_t vector_lanes(const Target& target, ir::DataType dtype) {
+  return std::max<int64_t>(1, int64_t{target.vector_bytes} * 8 / std::max(8, dtype.bits()));
+}
+
 namespace {
 
 int64_t round_up(int64_t n, int64_t m) { return (n + m - 1) / m * m; }

@@ -5,6 +5,7 @@
 
 #include <vector>
 
+#include "codegen/target.h"
 #include "schedule/schedule.h"
 
 namespace kiln::search {
@@ -35,6 +36,9 @@ constexpr int64_t kJobsPerCore = 16;
 // an extent that is not a constant.
 bool has_little_spatial_parallelism(const sched::Schedule& sch, sched::BlockRV block,
                                     int64_t cores);
+
+// Elements of `dtype` in a vector of the target's widest registers.
+int64_t vector_lanes(const Target& target, ir::DataType dtype);
 
 // The padding (pad_einsum's multiples, 1 for none) that makes a block's
 // ragged extents tile well, or all 1s: an extent above kRaggedBound with no

@@ -38,7 +38,7 @@ std::vector<std::string> block_names(const ir::PrimFunc& func) {
 class PadRaggedEinsum final : public SpaceRule {
  public:
   explicit PadRaggedEinsum(const Target& target)
-      : cores_(target.num_cores), vector_bytes_(target.vector_bytes) {}
+      : target_(target) {}
   std::string name() const override { return "pad_ragged_einsum"; }
 
   std::vector<sched::Schedule> apply(const sched::Schedule& sch,
@@ -46,10 +46,8 @@ class PadRaggedEinsum final : public SpaceRule {
     if (!sched::is_reduction(sch, block) || !sched::has_data_reuse(sch, block)) return {sch};
     const ir::BlockNode& b = *sch.block_stmt(block).as<ir::BlockRealizeNode>()->block;
     if (b.writes.size() != 1) return {sch};
-    const ir::Buffer result = b.writes[0].buffer;
-    const int64_t lanes =
-        std::max<int64_t>(1, vector_bytes_ * 8 / std::max(8, result->dtype.bits()));
-    const std::vector<int64_t> padding = ragged_padding(sch, block, lanes);
+    const std::vector<int64_t> padding =
+        ragged_padding(sch, block, vector_lanes(target_, b.writes[0].buffer->dtype));
     if (std::all_of(padding.begin(), padding.end(), [](int64_t p) { return p == 1; })) return {sch};
 
     // Step 1. Pad (pad_einsum checks the block is einsum-like).
@@ -78,7 +76,7 @@ class PadRaggedEinsum final : public SpaceRule {
           // Left as a nest of its own.
         }
       }
-      s.annotate(copy, "meta_schedule.parallel", kJobsPerCore * cores_);
+      s.annotate(copy, "meta_schedule.parallel", kJobsPerCore * target_.num_cores);
       s.annotate(copy, "meta_schedule.vectorize", int64_t{64});
       s.annotate(copy, "meta_schedule.unroll_explicit", int64_t{0});
     }
@@ -86,8 +84,7 @@ class PadRaggedEinsum final : public SpaceRule {
   }
 
  private:
-  int64_t cores_;
-  int64_t vector_bytes_;
+  Target target_;
 };
 
 }  // namespace
