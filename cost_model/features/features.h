@@ -22,6 +22,16 @@
 //                 index
 //   allocation    bytes of the stored buffer when the program allocates it
 //   intensity     flops per unique byte touched under each of 10 loop levels
+//   loop nest     the innermost 6 loops that iterate, innermost first: extent,
+//                 kind (parallel, vectorized, unrolled; else serial), whether
+//                 it leaves the stored element in place (a reduction loop)
+//   hardware      against the target (FeatureHardware): vector registers per
+//                 vector operation and whether the last is partial, the
+//                 registers the straight-line body keeps live (of the stored
+//                 buffer, of all buffers), the share of the cores the
+//                 parallel loops keep busy, the iterations run on data that
+//                 fits L1 and L2
+//   working set   distinct bytes touched under the same 10 loop levels
 //
 // Counts and sizes are log2(1 + x); kinds are 0/1. feature_names() names
 // every column.
@@ -31,10 +41,22 @@
 #include <string>
 #include <vector>
 
+#include "codegen/target.h"
 #include "cost_model/cost_model.h"
 #include "ir/function.h"
 
 namespace kiln::cost_model {
+
+// What features measure a program against: the target's cache line,
+// vector register, cores and per-core caches. Defaults: a typical AVX2 CPU.
+struct FeatureHardware {
+  int cache_line_bytes = 64;
+  int vector_bytes = 32;
+  int cores = 1;
+  double l1_bytes = 32 * 1024;
+  double l2_bytes = 512 * 1024;
+  static FeatureHardware of(const Target& target);
+};
 
 // The lowering pass features are read before (codegen::lower_until).
 inline constexpr const char* kFeatureStage = "flatten_buffers";
@@ -49,9 +71,8 @@ const std::vector<std::string>& feature_names();
 int feature_count();
 
 // One row per buffer store of `lowered` (a program lowered up to
-// kFeatureStage), in program order. `cache_line_bytes`: the target's (64
-// when 0).
-FeatureMatrix store_features(const ir::PrimFunc& lowered, int cache_line_bytes = 64);
+// kFeatureStage), in program order, measured against `hardware`.
+FeatureMatrix store_features(const ir::PrimFunc& lowered, const FeatureHardware& hardware = {});
 
 // The rows of a batch of programs, program after program.
 struct FeatureBatch {

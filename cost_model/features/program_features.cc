@@ -15,7 +15,7 @@ FeatureBatch program_features(const std::vector<Program>& programs, int threads)
     try {
       const ir::PrimFunc lowered =
           p.lowered ? p.lowered : codegen::lower_until(p.scheduled, *p.target, kFeatureStage);
-      out[i] = store_features(lowered, p.target->cache_line_bytes);
+      out[i] = store_features(lowered, FeatureHardware::of(*p.target));
     } catch (const std::exception&) {
       out[i].resize(0, feature_count());  // the lowering refuses it: nothing to read
     }

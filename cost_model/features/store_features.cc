@@ -1,7 +1,7 @@
 // The per-store features (features.h): a visitor keeps the loops around the
 // current statement; at each buffer store it counts the store's arithmetic,
 // describes its loops, and models what it does to each buffer it touches
-// (buffer_touch.h).
+// (buffer_touch.h) and what that asks of the hardware.
 #include <algorithm>
 #include <cmath>
 #include <unordered_map>
@@ -10,6 +10,7 @@
 #include "cost_model/features/features.h"
 #include "ir/buffer.h"
 #include "ir/functor.h"
+#include "schedule/buffer_stage.h"
 
 namespace kiln::cost_model {
 
@@ -79,7 +80,31 @@ enum BufferField : int {
 };
 
 constexpr int kIntensityBase = kBufferBase + kBuffersPerStore * kBufferFields;
-constexpr int kColumns = kIntensityBase + kIntensityPoints;
+
+// The innermost kLoopSlots loops that iterate, innermost first.
+constexpr int kLoopSlots = 6;
+enum LoopField : int {
+  kSlotExtent,
+  kSlotParallel,
+  kSlotVectorized,
+  kSlotUnrolled,
+  kSlotReduction,
+  kLoopFields,
+};
+constexpr int kLoopBase = kIntensityBase + kIntensityPoints;
+
+// Measured against the hardware.
+enum HardwareColumn : int {
+  kVecRegisters = kLoopBase + kLoopSlots * kLoopFields,
+  kVecPartial,
+  kAccumulatorRegisters,
+  kBodyRegisters,
+  kParallelEfficiency,
+  kL1FitIterations,
+  kL2FitIterations,
+  kWorkingSetBase,  // kIntensityPoints of them
+};
+constexpr int kColumns = kWorkingSetBase + kIntensityPoints;
 
 double log_scale(double x) { return std::log2(1.0 + std::max(0.0, x)); }
 
@@ -90,6 +115,12 @@ double elements_of(const ir::BufferNode* b) {
     n *= e ? static_cast<double>(*e) : 1.0;
   }
   return n;
+}
+
+bool uses(const ir::Expr& e, const ir::VarNode* var) {
+  for (const ir::VarNode* v : sched::vars_of(e))
+    if (v == var) return true;
+  return false;
 }
 
 // Arithmetic in one evaluation of an expression (lanes counted).
@@ -159,7 +190,7 @@ class AccessCollector : public ir::IRVisitor {
 
 class Extractor : public ir::IRVisitor {
  public:
-  explicit Extractor(int line) : line_(line) {}
+  explicit Extractor(const FeatureHardware& hw) : hw_(hw), line_(hw.cache_line_bytes) {}
   std::vector<std::vector<float>> rows;
 
  protected:
@@ -323,10 +354,63 @@ class Extractor : public ir::IRVisitor {
       double unique = 0;
       for (const BufferTouch& t : buffers) unique += t.unique_under[level];
       r[kIntensityBase + p] = log_scale(unique > 0 ? flops_per_iter * iterations(level) / unique : 0);
+      r[kWorkingSetBase + p] = log_scale(unique);
     }
+
+    // The loop nest, innermost first.
+    int slot = 0;
+    for (size_t i = loops_.size(); i-- > 0 && slot < kLoopSlots;) {
+      if (loops_[i].extent <= 1) continue;
+      float* f = &r[kLoopBase + slot++ * kLoopFields];
+      f[kSlotExtent] = log_scale(loops_[i].extent);
+      const ir::ForKind kind = loops_[i].node->for_kind;
+      f[kSlotParallel] = kind == ir::ForKind::kParallel;
+      f[kSlotVectorized] = kind == ir::ForKind::kVectorized;
+      f[kSlotUnrolled] = kind == ir::ForKind::kUnrolled;
+      bool moves = false;
+      for (const ir::Expr& index : store->indices)
+        moves |= uses(index, loops_[i].node->loop_var.get());
+      f[kSlotReduction] = !moves;
+    }
+
+    // Against the hardware: vector registers per vector operation; the
+    // registers the straight-line body (its unrolled and vectorized loops)
+    // keeps live; the share of the cores the parallel loops keep busy; the
+    // iterations of the outermost loop whose data fits L1, and L2.
+    const double vector_bytes = std::max(1, hw_.vector_bytes);
+    const double vector_len_bytes = vec_len * store->buffer->dtype.bytes();
+    r[kVecRegisters] = log_scale(vec_num ? vector_len_bytes / vector_bytes : 0);
+    r[kVecPartial] = vec_num && std::fmod(vector_len_bytes, vector_bytes) != 0;
+    size_t body = loops_.size();
+    for (size_t i = loops_.size(); i-- > 0;) {
+      const ir::ForKind kind = loops_[i].node->for_kind;
+      if (loops_[i].extent <= 1) continue;
+      if (kind != ir::ForKind::kUnrolled && kind != ir::ForKind::kVectorized) break;
+      body = i;
+    }
+    double body_bytes = 0, stored_bytes = 0;
+    for (const BufferTouch& t : buffers) {
+      body_bytes += t.unique_under[body];
+      if (t.buffer() == store->buffer.get()) stored_bytes = t.unique_under[body];
+    }
+    r[kAccumulatorRegisters] = log_scale(stored_bytes / vector_bytes);
+    r[kBodyRegisters] = log_scale(body_bytes / vector_bytes);
+    const double cores = std::max(1, hw_.cores);
+    const double busy = par_num ? par_prod / (std::ceil(par_prod / cores) * cores) : 1.0 / cores;
+    r[kParallelEfficiency] = static_cast<float>(busy);
+    double l1_fit = 1, l2_fit = 1;
+    for (size_t level = loops_.size() + 1; level-- > 0;) {
+      double unique = 0;
+      for (const BufferTouch& t : buffers) unique += t.unique_under[level];
+      if (unique <= hw_.l1_bytes) l1_fit = iterations(level);
+      if (unique <= hw_.l2_bytes) l2_fit = iterations(level);
+    }
+    r[kL1FitIterations] = log_scale(l1_fit);
+    r[kL2FitIterations] = log_scale(l2_fit);
     return r;
   }
 
+  FeatureHardware hw_;
   double line_;
   std::vector<LoopLevel> loops_;
   std::unordered_map<const ir::BufferNode*, double> allocated_;
@@ -350,6 +434,14 @@ std::vector<std::string> make_names() {
   for (int b = 0; b < kBuffersPerStore; ++b)
     for (const char* f : fields) names.push_back("buffer" + std::to_string(b) + "_" + f);
   for (int p = 0; p < kIntensityPoints; ++p) names.push_back("intensity_" + std::to_string(p));
+  const char* loop_fields[kLoopFields] = {"extent", "parallel", "vectorized", "unrolled",
+                                         "reduction"};
+  for (int l = 0; l < kLoopSlots; ++l)
+    for (const char* f : loop_fields) names.push_back("loop" + std::to_string(l) + "_" + f);
+  for (const char* n : {"vec_registers", "vec_partial", "accumulator_registers", "body_registers",
+                        "parallel_efficiency", "l1_fit_iterations", "l2_fit_iterations"})
+    names.push_back(n);
+  for (int p = 0; p < kIntensityPoints; ++p) names.push_back("working_set_" + std::to_string(p));
   return names;
 }
 
@@ -362,8 +454,20 @@ const std::vector<std::string>& feature_names() {
 
 int feature_count() { return kColumns; }
 
-FeatureMatrix store_features(const ir::PrimFunc& lowered, int cache_line_bytes) {
-  Extractor extractor(cache_line_bytes > 0 ? cache_line_bytes : 64);
+FeatureHardware FeatureHardware::of(const Target& target) {
+  FeatureHardware hw;
+  if (target.cache_line_bytes > 0) hw.cache_line_bytes = target.cache_line_bytes;
+  if (target.vector_bytes > 0) hw.vector_bytes = target.vector_bytes;
+  hw.cores = std::max(1, target.num_cores);
+  if (target.l1d_cache_bytes > 0) hw.l1_bytes = static_cast<double>(target.l1d_cache_bytes);
+  if (target.l2_cache_bytes > 0) hw.l2_bytes = static_cast<double>(target.l2_cache_bytes);
+  return hw;
+}
+
+FeatureMatrix store_features(const ir::PrimFunc& lowered, const FeatureHardware& hardware) {
+  FeatureHardware hw = hardware;
+  if (hw.cache_line_bytes <= 0) hw.cache_line_bytes = 64;
+  Extractor extractor(hw);
   extractor.visit(lowered->body);
   FeatureMatrix m(static_cast<Eigen::Index>(extractor.rows.size()), kColumns);
   for (size_t i = 0; i < extractor.rows.size(); ++i)

@@ -27,8 +27,16 @@ double value(const FeatureMatrix& m, int row, const std::string& name) {
 // Features are float32 logs: compare with a relative tolerance.
 #define EXPECT_FEATURE(actual, want) EXPECT_NEAR(actual, want, 1e-5 * std::abs(want) + 1e-5)
 
-FeatureMatrix features_of(const std::string& text) {
-  return store_features(ir::parse_prim_func(text));
+// A 0/1 or ratio column, read as it is.
+double raw(const FeatureMatrix& m, int row, const std::string& name) {
+  const auto& names = feature_names();
+  const auto it = std::find(names.begin(), names.end(), name);
+  EXPECT_NE(it, names.end()) << "no feature named " << name;
+  return it == names.end() ? NAN : m(row, static_cast<int>(it - names.begin()));
+}
+
+FeatureMatrix features_of(const std::string& text, const FeatureHardware& hardware = {}) {
+  return store_features(ir::parse_prim_func(text), hardware);
 }
 
 TEST(Features, OneNamePerColumn) {
@@ -155,6 +163,60 @@ def f(A: Buffer((1024,), "float32"), B: Buffer((1024,), "float32")):
   EXPECT_FEATURE(value(m, 0, "buffer1_stride"), 1);
   EXPECT_FEATURE(value(m, 0, "buffer1_lines"), 64);
   EXPECT_FEATURE(value(m, 0, "buffer1_unique_lines"), 64);
+}
+
+TEST(Features, LoopNestInnermostFirst) {
+  // A reduction over k inside spatial loops: slot 0 is k (serial, does not
+  // move the store), then the unrolled j, then the parallel i.
+  const FeatureMatrix m = features_of(R"(@kiln.prim_func(implicit_root=False)
+def f(A: Buffer((64, 16), "float32"), B: Buffer((64,), "float32")):
+    for i in parallel(16):
+        for j in unroll(4):
+            for one in range(1):
+                for k in range(16):
+                    B[i * 4 + j] = B[i * 4 + j] + A[i * 4 + j, k]
+)");
+  ASSERT_EQ(m.rows(), 1);
+  EXPECT_FEATURE(value(m, 0, "loop0_extent"), 16);
+  EXPECT_EQ(raw(m, 0, "loop0_reduction"), 1);
+  for (const char* kind : {"loop0_unrolled", "loop0_vectorized", "loop0_parallel"})
+    EXPECT_EQ(raw(m, 0, kind), 0) << kind;
+  EXPECT_FEATURE(value(m, 0, "loop1_extent"), 4);  // the loop of extent 1 takes no slot
+  EXPECT_EQ(raw(m, 0, "loop1_unrolled"), 1);
+  EXPECT_EQ(raw(m, 0, "loop1_reduction"), 0);
+  EXPECT_FEATURE(value(m, 0, "loop2_extent"), 16);
+  EXPECT_EQ(raw(m, 0, "loop2_parallel"), 1);
+  EXPECT_FEATURE(value(m, 0, "loop3_extent"), 0);
+}
+
+TEST(Features, MeasuredAgainstTheHardware) {
+  const char* text = R"(@kiln.prim_func(implicit_root=False)
+def f(A: Buffer((3, 64, 12), "float32"), B: Buffer((3, 64, 12), "float32")):
+    for p in parallel(3):
+        for i in range(64):
+            for j in unroll(1):
+                for v in vectorized(12):
+                    B[p, i, v] = A[p, i, v] * float32(2.0)
+)";
+  // 12 floats are 1.5 AVX2 registers, 0.75 of an AVX-512 one; 3 parallel
+  // iterations keep 2 cores busy 3/4 of the time, 4 cores 3/4 too.
+  const FeatureMatrix avx2 = features_of(text, {.vector_bytes = 32, .cores = 2});
+  EXPECT_FEATURE(value(avx2, 0, "vec_registers"), 1.5);
+  EXPECT_EQ(raw(avx2, 0, "vec_partial"), 1);
+  EXPECT_FEATURE(raw(avx2, 0, "parallel_efficiency"), 0.75);
+  // The straight-line body (the vector loop) keeps one row of B live: 48
+  // bytes, and 96 with the row of A.
+  EXPECT_FEATURE(value(avx2, 0, "accumulator_registers"), 48.0 / 32);
+  EXPECT_FEATURE(value(avx2, 0, "body_registers"), 96.0 / 32);
+  const FeatureMatrix avx512 = features_of(text, {.vector_bytes = 64, .cores = 4});
+  EXPECT_FEATURE(value(avx512, 0, "vec_registers"), 0.75);
+  EXPECT_FEATURE(raw(avx512, 0, "parallel_efficiency"), 0.75);
+  // An L1 of 8 KiB holds one p slice of A and B (2 * 3 KiB): 768 of the
+  // 2304 iterations run in it; a 64 KiB L2 holds everything.
+  const FeatureMatrix small = features_of(text, {.l1_bytes = 8192, .l2_bytes = 65536});
+  EXPECT_FEATURE(value(small, 0, "l1_fit_iterations"), 768);
+  EXPECT_FEATURE(value(small, 0, "l2_fit_iterations"), 2304);
+  EXPECT_FEATURE(value(small, 0, "working_set_0"), 2 * 3 * 64 * 12 * 4);
 }
 
 TEST(Features, GpuExtentsAndAllocations) {
