@@ -604,6 +604,12 @@ def render(results):
                 "trials each). Small budgets: a check that the suite runs and a first look, "
                 "not the published figures. The full run (`python3 -m kiln bench --suite cpu "
                 "--trials 1000`, MetaSchedule at 200 trials) is still to be done.", ""]
+    load = results.get("load_average_start")
+    if load is not None and load > results["threads"]:
+        out += [f"> **Busy machine**: the load average was {load:.1f} on {results['threads']} "
+                "cores as the run began. Other work shared the cores, so the measured ceilings "
+                "and every time below are pessimistic and the *% peak* columns overstate; "
+                "compare the ratios measured side by side, not the absolute figures.", ""]
     out += [f"- **Machine**: {m['cpu']} (LLVM: {m['llvm_cpu']}), {m['isa']}, "
             f"{m['physical_cores']} cores / {m['hardware_threads']} hardware threads; "
             f"every library and both tuners use {results['threads']} threads",

@@ -198,7 +198,9 @@ def test_page_says_why_the_peer_is_missing():
     for op in results["operators"]:
         op["metaschedule"] = None
     page = bench.render(results)
-    assert "Quick run" not in page
+    assert "Quick run" not in page and "Busy machine" not in page
+    results["load_average_start"] = 7.5
+    assert "load average was 7.5 on 2 cores" in bench.render(results)
     assert "MetaSchedule not run: no TVM virtual environment" in page
     row = table_row(page, "matmul M=1024,N=1024,K=1024", "## Tuning")
     assert row[4:] == ["–", "–", "–", "–"]
