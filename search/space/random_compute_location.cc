@@ -1,12 +1,14 @@
 // random_compute_location: a producer that no other rule placed (a padding,
-// a reshape, a softmax's row maximum and sum, a layernorm's row sums) goes
-// where a sampled location says: inlined into its consumer, left at the
-// root, or computed under one of the consumer's loops
-// (sample_compute_location + compute_at): a row's statistics computed just
-// before the row is normalized, while it is in cache. Outputs, blocks that
-// share their nest and reductions with data reuse (tiled) stay where they
-// are.
+// a reshape) goes where a sampled location says: inlined into its consumer,
+// left at the root, or computed under one of the consumer's loops
+// (sample_compute_location + compute_at). A reduction without data reuse (a
+// softmax's row maximum and sum, a layernorm's row sums) may go under its
+// consumer's outermost loop: a row's statistics computed just before the row
+// is normalized, while it is in cache. Outputs, blocks that share their nest
+// and reductions with data reuse (tiled) stay where they are.
+#include "ir/stmt.h"
 #include "schedule/block_predicates.h"
+#include "schedule/error.h"
 #include "search/space/space_rule.h"
 
 namespace kiln::search {
@@ -25,13 +27,48 @@ class RandomComputeLocation final : public SpaceRule {
       return {sch};
     sched::Schedule probe = sch;
     const std::vector<sched::LoopRV> loops = probe.get_loops(block);
-    if (loops.empty() || probe.get_child_blocks(loops.front()).size() != 1 ||
-        probe.get_consumers(block).empty())
+    const std::vector<sched::BlockRV> consumers = probe.get_consumers(block);
+    if (loops.empty() || probe.get_child_blocks(loops.front()).size() != 1 || consumers.empty())
       return {sch};
+    if (sched::is_reduction(sch, block)) return with_reduction_fused(sch, block);
     sched::Schedule out = sch.copy();
     const sched::LoopRV where = out.sample_compute_location(block);
     out.compute_at(block, where, true);
     return {out};
+  }
+
+ private:
+  // A reduction is not given a sampled location: under most of its
+  // consumer's loops it would be computed again for each of their
+  // iterations (a softmax's row maximum, the whole row once per element).
+  // It goes under its (first) consumer's outermost loop (each row reduced
+  // just before it is used) where every consumer is under that loop and it
+  // computes nothing twice there, beside the sketch that leaves it at the
+  // root.
+  static std::vector<sched::Schedule> with_reduction_fused(const sched::Schedule& sch,
+                                                          sched::BlockRV block) {
+    sched::Schedule probe = sch;
+    const int64_t iterations = nest_iterations(probe, block);
+    sched::Schedule fused = sch.copy();
+    try {
+      fused.compute_at(block, fused.get_loops(fused.get_consumers(block).at(0)).front(), true);
+    } catch (const sched::ScheduleError&) {
+      return {sch};
+    }
+    sched::Schedule check = fused;
+    if (iterations < 0 || nest_iterations(check, block) != iterations) return {sch};
+    return {sch, fused};
+  }
+
+  // The iterations of the loops around `block`; -1 when one is not constant.
+  static int64_t nest_iterations(sched::Schedule& sch, sched::BlockRV block) {
+    int64_t n = 1;
+    for (const sched::LoopRV& loop : sch.get_loops(block)) {
+      const int64_t* extent = ir::as_const_int(sch.loop_stmt(loop).as<ir::ForNode>()->extent);
+      if (!extent) return -1;
+      n *= *extent;
+    }
+    return n;
   }
 };
 
