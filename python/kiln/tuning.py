@@ -97,7 +97,10 @@ def tune(func_or_tasks, target="llvm", trials=1000, log=None, seed=0, *,
     candidates: "pretrained" (kiln's shipped model, learning on from this
     run's measurements), "xgboost" (from scratch), "random", a saved
     model's path or a :class:`kiln.cost_model.CostModel`; see
-    :mod:`kiln.cost_model`.
+    :mod:`kiln.cost_model`. ``crossover`` is the share of the search's
+    changed children made by crossing two parents of the same sketch
+    instead of by one mutation; off by default: on matmul 512 (4 seeds) it
+    reached the same final best, sooner in 3 of them.
 
     Example::
 

@@ -40,36 +40,30 @@ TEST(ComputeLocation, ALayernormsRowSumsMayBeComputedRowByRow) {
   EXPECT_GE(programs.size(), 2u);
 }
 
+// Checks that no sketch of `task` samples a location for a block named
+// like `blocks` (a regex), and that some sketch gets such a block.
+void expect_never_sampled(const Task& task, const std::string& blocks) {
+  const std::regex handle("(b\\d+) = sch\\.get_block\\(\"" + blocks + "\"\\)");
+  size_t checked = 0;
+  for (const sched::Trace& sketch :
+       generate_sketches(task.func(), default_space_rules(task.target()))) {
+    const std::string py = sketch.as_python();
+    for (auto it = std::sregex_iterator(py.begin(), py.end(), handle);
+         it != std::sregex_iterator(); ++it, ++checked)
+      EXPECT_EQ(py.find("sample_compute_location(" + (*it)[1].str() + ")"), std::string::npos)
+          << py;
+  }
+  EXPECT_GE(checked, 1u) << blocks;
+}
+
 // Under the consumer's loop over a row, a row reduction would be computed
 // once per element of the row: reductions get no sampled location.
 TEST(ComputeLocation, ARowReductionIsNeverComputedAgainPerElement) {
-  const Task task = task_of("softmax", {{"M", 8}, {"N", 96}});
-  const std::regex reduction(R"re((b\d+) = sch\.get_block\("row_(max|sum)"\))re");
-  size_t checked = 0;
-  for (const sched::Trace& sketch :
-       generate_sketches(task.func(), default_space_rules(task.target()))) {
-    const std::string py = sketch.as_python();
-    for (auto it = std::sregex_iterator(py.begin(), py.end(), reduction);
-         it != std::sregex_iterator(); ++it, ++checked)
-      EXPECT_EQ(py.find("sample_compute_location(" + (*it)[1].str() + ")"), std::string::npos)
-          << py;
-  }
-  EXPECT_GE(checked, 1u);
+  expect_never_sampled(task_of("softmax", {{"M", 8}, {"N", 96}}), "row_(max|sum)");
 }
 
 TEST(ComputeLocation, ATiledReductionStaysWhereTheTilingPutIt) {
-  const Task task = task_of("dense_bias_relu", {{"M", 32}, {"N", 64}, {"K", 48}});
-  const std::regex dense_handle(R"((b\d+) = sch\.get_block\("dense"\))");
-  size_t checked = 0;
-  for (const sched::Trace& sketch :
-       generate_sketches(task.func(), default_space_rules(task.target()))) {
-    const std::string py = sketch.as_python();
-    for (auto it = std::sregex_iterator(py.begin(), py.end(), dense_handle);
-         it != std::sregex_iterator(); ++it, ++checked)
-      EXPECT_EQ(py.find("sample_compute_location(" + (*it)[1].str() + ")"), std::string::npos)
-          << py;
-  }
-  EXPECT_GE(checked, 1u);
+  expect_never_sampled(task_of("dense_bias_relu", {{"M", 32}, {"N", 64}, {"K", 48}}), "dense");
 }
 
 }  // namespace
