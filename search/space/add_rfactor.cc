@@ -35,8 +35,6 @@ namespace kiln::search {
 
 namespace {
 
-constexpr int kMaxVectorLanes = 64;
-
 class AddRFactor final : public SpaceRule {
  public:
   explicit AddRFactor(const Target& target)

@@ -26,6 +26,11 @@ std::vector<LoopKind> loop_kinds(const sched::Schedule& sch, sched::BlockRV bloc
 // inlining does, costs more than reading it once.
 bool computes_selects_or_calls(const sched::Schedule& sch, sched::BlockRV block);
 
+// The most lanes a rule asks a loop to be vectorized to
+// (`meta_schedule.vectorize`) or an innermost vector tile to have;
+// rewrite_parallel_vectorize_unroll vectorizes up to the target's width.
+constexpr int64_t kMaxVectorLanes = 64;
+
 // The elements a parallel loop over `cores` threads wants at least: a few
 // chunks per core, so that uneven ones still balance.
 constexpr int64_t kJobsPerCore = 16;

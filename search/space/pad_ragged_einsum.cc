@@ -77,7 +77,7 @@ class PadRaggedEinsum final : public SpaceRule {
         }
       }
       s.annotate(copy, "meta_schedule.parallel", kJobsPerCore * target_.num_cores);
-      s.annotate(copy, "meta_schedule.vectorize", int64_t{64});
+      s.annotate(copy, "meta_schedule.vectorize", kMaxVectorLanes);
       s.annotate(copy, "meta_schedule.unroll_explicit", int64_t{0});
     }
     return {s};

@@ -10,13 +10,12 @@
 // follow the same annotations.
 #include <algorithm>
 
+#include "search/space/block_facts.h"
 #include "search/space/space_rule.h"
 
 namespace kiln::search {
 
 namespace {
-
-constexpr int64_t kMaxVectorLanes = 64;
 
 // Whether `block` speaks for its nest: it comes first, or only stages that
 // feed it come before it (the operand a tiling rule packed under its
@@ -49,7 +48,7 @@ class ParallelVectorizeUnroll final : public SpaceRule {
     const sched::ExprRV parallel = out.sample_categorical(
         {cores_, 4 * cores_, 16 * cores_, 64 * cores_}, {0.25, 0.25, 0.25, 0.25});
     out.annotate(block, "meta_schedule.parallel", parallel);
-    out.annotate(block, "meta_schedule.vectorize", int64_t{kMaxVectorLanes});
+    out.annotate(block, "meta_schedule.vectorize", kMaxVectorLanes);
     const sched::ExprRV unroll = out.sample_categorical({0, 16, 64, 512}, {0.25, 0.25, 0.25, 0.25});
     out.annotate(block, "meta_schedule.unroll_explicit", unroll);
     return {out};

@@ -30,7 +30,8 @@ class RandomComputeLocation final : public SpaceRule {
     const std::vector<sched::BlockRV> consumers = probe.get_consumers(block);
     if (loops.empty() || probe.get_child_blocks(loops.front()).size() != 1 || consumers.empty())
       return {sch};
-    if (sched::is_reduction(sch, block)) return with_reduction_fused(sch, block);
+    if (sched::is_reduction(sch, block))
+      return with_reduction_fused(sch, block, nest_iterations(probe, loops));
     sched::Schedule out = sch.copy();
     const sched::LoopRV where = out.sample_compute_location(block);
     out.compute_at(block, where, true);
@@ -45,25 +46,27 @@ class RandomComputeLocation final : public SpaceRule {
   // just before it is used) where every consumer is under that loop and it
   // computes nothing twice there, beside the sketch that leaves it at the
   // root.
+  // `iterations`: those of the loops around the block where it is.
   static std::vector<sched::Schedule> with_reduction_fused(const sched::Schedule& sch,
-                                                          sched::BlockRV block) {
-    sched::Schedule probe = sch;
-    const int64_t iterations = nest_iterations(probe, block);
+                                                          sched::BlockRV block,
+                                                          int64_t iterations) {
+    if (iterations < 0) return {sch};
     sched::Schedule fused = sch.copy();
     try {
       fused.compute_at(block, fused.get_loops(fused.get_consumers(block).at(0)).front(), true);
     } catch (const sched::ScheduleError&) {
       return {sch};
     }
-    sched::Schedule check = fused;
-    if (iterations < 0 || nest_iterations(check, block) != iterations) return {sch};
+    sched::Schedule check = fused;  // a probe: get_loops records nothing kept
+    if (nest_iterations(check, check.get_loops(block)) != iterations) return {sch};
     return {sch, fused};
   }
 
-  // The iterations of the loops around `block`; -1 when one is not constant.
-  static int64_t nest_iterations(sched::Schedule& sch, sched::BlockRV block) {
+  // The iterations of `loops` (a nest); -1 when an extent is not constant.
+  static int64_t nest_iterations(const sched::Schedule& sch,
+                                 const std::vector<sched::LoopRV>& loops) {
     int64_t n = 1;
-    for (const sched::LoopRV& loop : sch.get_loops(block)) {
+    for (const sched::LoopRV& loop : loops) {
       const int64_t* extent = ir::as_const_int(sch.loop_stmt(loop).as<ir::ForNode>()->extent);
       if (!extent) return -1;
       n *= *extent;
