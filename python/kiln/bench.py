@@ -227,10 +227,10 @@ def measure_peak(threads, work_dir):
     out = Path(work_dir) / "peak.json"
     subprocess.run([exe, "--threads", str(threads), "--json", str(out)], check=True,
                    stdout=subprocess.DEVNULL)
-    rows = json.loads(out.read_text())["rows"]
-    row = next(r for r in rows if r["threads"] == threads)
+    peak = json.loads(out.read_text())
+    row = next(r for r in peak["rows"] if r["threads"] == threads)
     return {"threads": threads, "fma_gflops": row["fma_gflops"], "triad_gbs": row["triad_gbs"],
-            "vector_bytes": json.loads(out.read_text())["vector_bytes"]}
+            "vector_bytes": peak["vector_bytes"]}
 
 
 def run_vendor_baselines(op, threads, target, log, settings, work_dir):

@@ -1,7 +1,7 @@
-"""The timing protocol of ``kiln bench``, for every kernel it times from
-Python (kiln's, NumPy's, and the peer tuner's in its own virtual
-environment, which loads this file by its path: it imports nothing of
-kiln's). It is bench/timing.h's ``time_runs``, which times the vendor
+"""The timing protocol of ``kiln bench`` and ``kiln demo``, for every
+kernel they time from Python (kiln's, NumPy's, and the peer tuner's in its
+own virtual environment, which loads this file by its path: it imports
+nothing of kiln's). It is bench/timing.h's ``time_runs``, which times the vendor
 libraries: two warm-up calls, then at least ``repeat`` calls and at least
 ``min_seconds`` in all; the median call is the result, the fastest says how
 much a busy machine slowed the others down.

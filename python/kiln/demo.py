@@ -6,12 +6,11 @@ same NumPy arrays.
 Example: ``python3 -m kiln demo --size 512 --trials 256``.
 """
 
-import time
-
 import numpy as np
 
 import kiln
 from kiln import te
+from kiln.bench_timing import time_calls
 
 
 def matmul(size):
@@ -21,17 +20,6 @@ def matmul(size):
     k = te.reduce_axis((0, size), name="k")
     C = te.compute((size, size), lambda i, j: te.sum(A[i, k] * B[k, j], axis=k), name="C")
     return te.create_prim_func([A, B, C], name="matmul")
-
-
-def _median_seconds(fn, min_total=0.5, min_runs=5):
-    fn()  # warm up
-    times = []
-    start = time.perf_counter()
-    while len(times) < min_runs or time.perf_counter() - start < min_total:
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return float(np.median(times))
 
 
 def run(size=512, trials=256, log="tuning_logs/demo_matmul.jsonl", seed=0):
@@ -61,9 +49,10 @@ def run(size=512, trials=256, log="tuning_logs/demo_matmul.jsonl", seed=0):
     plain = kiln.build(func, target)
     flops = 2.0 * size**3
     rows = [
-        ("kiln, tuned", _median_seconds(lambda: tuned(a, b, c))),
-        ("kiln, untransformed", _median_seconds(lambda: plain(a, b, c), min_total=0.2, min_runs=2)),
-        ("NumPy (OpenBLAS)", _median_seconds(lambda: np.matmul(a, b, out=expected))),
+        ("kiln, tuned", time_calls(lambda: tuned(a, b, c), repeat=5, min_seconds=0.5)[0]),
+        ("kiln, untransformed", time_calls(lambda: plain(a, b, c), repeat=2, min_seconds=0.2)[0]),
+        ("NumPy (OpenBLAS)",
+         time_calls(lambda: np.matmul(a, b, out=expected), repeat=5, min_seconds=0.5)[0]),
     ]
     print(f"\n{size}^3 float32 matmul on NumPy arrays, median of runs:")
     for name, seconds in rows:
