@@ -6,11 +6,10 @@
 //   ./build/bench/bench_conv_cpu [--log tuning_logs/conv.jsonl] [--threads 2]
 //                                [--layers 56,28,14,7] [--json out.json]
 //
-// Every library gets --threads threads; the median of >= 20 runs (and at
-// least half a second) is reported, and kiln's output is checked against
-// oneDNN's.
+// Every library gets --threads threads; the two are timed interleaved
+// (bench::time_interleaved), the median of >= 20 runs (and at least half a
+// second) each is reported, and kiln's output is checked against oneDNN's.
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -40,11 +39,6 @@ struct Layer {
 
 // A ResNet-50 3x3 layer by its size: the channels double as it halves.
 Layer resnet50_layer(int64_t h) { return {h, h == 56 ? 64 : h == 28 ? 128 : h == 14 ? 256 : 512}; }
-
-// The median of >= 20 runs and of at least half a second.
-double median_seconds(const std::function<void()>& run) {
-  return bench::time_runs(run, 20, 0.5).median;
-}
 
 }  // namespace
 
@@ -102,8 +96,10 @@ int main(int argc, char** argv) {
     bench::OneDnnConv onednn({1, l.h, l.h, l.c, l.c, 3, 3, 1, 1});
     auto* px = static_cast<float*>(x.data());
     auto* pw = static_cast<float*>(w.data());
-    const double dnnl_s = median_seconds([&] { onednn.run(px, pw, static_cast<float*>(ref.data())); });
-    const double kiln_s = median_seconds([&] { kernel(x, w, out); });
+    const std::vector<bench::Timing> times = bench::time_interleaved(
+        {[&] { onednn.run(px, pw, static_cast<float*>(ref.data())); }, [&] { kernel(x, w, out); }},
+        20, 0.5);
+    const double dnnl_s = times[0].median, kiln_s = times[1].median;
     const double err = bench::max_abs_difference(static_cast<float*>(out.data()),
                                                  static_cast<float*>(ref.data()), out.num_elements());
     const double flops = 2.0 * l.h * l.h * l.c * l.c * 9;

@@ -11,16 +11,16 @@
 // "kiln tuned" is the best program the log holds for the size (replayed from
 // its trace, search::replay); sizes the log has no record of get no such row.
 //
-// Each entry is warmed up, then run at least --repeat times and for at
-// least a second; the median run is reported (and the best, GFLOP/s, which
-// says how much a busy machine slowed the median). kiln's result is checked
+// Each entry's output is checked, then all are timed interleaved
+// (bench::time_interleaved: five rounds, each entry warmed up in each), at
+// least --repeat runs and a second each; the median run is reported (and
+// the best, GFLOP/s, which says how much a busy machine slowed the median). kiln's result is checked
 // against OpenBLAS (max abs error). Every library gets --threads threads:
 // OpenBLAS through openblas_set_num_threads, Eigen and oneDNN through
 // OpenMP, kiln through KILN_NUM_THREADS.
 #include "bench/schedules/matmul_cpu.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -33,7 +33,6 @@
 #include <random>
 #include <sstream>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "bench/baselines/cpu_gemm.h"
@@ -138,22 +137,8 @@ std::vector<Entry> bench_size(int64_t n, const Options& o, const search::Databas
   std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
   for (int64_t i = 0; i < n * n; ++i) pa[i] = dist(rng), pb[i] = dist(rng);
   std::vector<float> reference(n * n);
-  std::vector<Entry> out;
-  auto settle = [] {
-    // Let the previous library's spinning worker threads go to sleep.
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  };
-  auto measure = [&](const std::string& library, const std::function<void()>& run) {
-    std::fill(pc, pc + n * n, NAN);
-    settle();
-    bench::Timing time = bench::time_runs(run, o.repeat, o.min_seconds);
-    double error =
-        library == "OpenBLAS" ? NAN : bench::max_abs_difference(pc, reference.data(), n * n);
-    if (library == "OpenBLAS") std::copy(pc, pc + n * n, reference.begin());
-    out.push_back({n, library, time, error});
-  };
-
-  measure("OpenBLAS", [&] { bench::openblas_sgemm(n, n, n, pa, pb, pc); });
+  std::vector<std::pair<std::string, std::function<void()>>> contenders;  // OpenBLAS first
+  contenders.emplace_back("OpenBLAS", [&] { bench::openblas_sgemm(n, n, n, pa, pb, pc); });
 
   Target target("llvm");
   const int lanes = target.vector_bytes / 4;
@@ -162,18 +147,33 @@ std::vector<Entry> bench_size(int64_t n, const Options& o, const search::Databas
   if (o.print_schedule)
     std::printf("%s\n%s\n", sch.trace().as_python().c_str(), ir::to_script(sch.func()).c_str());
   Module kernel = build(sch.func(), target);
-  measure("kiln", [&] { kernel(a, b, c); });
+  contenders.emplace_back("kiln", [&] { kernel(a, b, c); });
+  std::optional<search::Replayed> tuned;
   if (log) {
     try {
-      const search::Replayed tuned = search::replay(*log, func, target);
-      measure("kiln tuned", [&] { tuned.module(a, b, c); });
+      tuned = search::replay(*log, func, target);
+      contenders.emplace_back("kiln tuned", [&] { tuned->module(a, b, c); });
     } catch (const std::runtime_error& e) {
       std::printf("(no tuned row at %lld: %s)\n", static_cast<long long>(n), e.what());
     }
   }
+  contenders.emplace_back("Eigen", [&] { bench::eigen_sgemm(n, n, n, pa, pb, pc); });
+  contenders.emplace_back("oneDNN", [&] { bench::onednn_sgemm(n, n, n, pa, pb, pc); });
 
-  measure("Eigen", [&] { bench::eigen_sgemm(n, n, n, pa, pb, pc); });
-  measure("oneDNN", [&] { bench::onednn_sgemm(n, n, n, pa, pb, pc); });
+  // Each output checked once against OpenBLAS's, then all timed interleaved.
+  std::vector<Entry> out;
+  std::vector<std::function<void()>> runs;
+  for (const auto& [library, run] : contenders) {
+    std::fill(pc, pc + n * n, NAN);
+    run();
+    const bool is_reference = out.empty();
+    if (is_reference) std::copy(pc, pc + n * n, reference.begin());
+    out.push_back({n, library, {},
+                   is_reference ? NAN : bench::max_abs_difference(pc, reference.data(), n * n)});
+    runs.push_back(run);
+  }
+  const std::vector<bench::Timing> times = bench::time_interleaved(runs, o.repeat, o.min_seconds);
+  for (size_t i = 0; i < out.size(); ++i) out[i].time = times[i];
   return out;
 }
 

@@ -10,10 +10,10 @@
 //
 // Every library gets --threads threads (OpenBLAS through
 // openblas_set_num_threads, Eigen and oneDNN through OpenMP, kiln through
-// KILN_NUM_THREADS). Inputs are uniform in [-1, 1); each entry is timed with
-// bench::time_runs (median of >= --repeat runs and >= --min-seconds), and its
-// output compared with the first vendor's (max abs error).
-#include <chrono>
+// KILN_NUM_THREADS). Inputs are uniform in [-1, 1); each entry's output is
+// compared with the first vendor's (max abs error), then all are timed
+// interleaved (bench::time_interleaved: the median of >= --repeat runs and
+// >= --min-seconds each).
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -25,7 +25,6 @@
 #include <random>
 #include <sstream>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "bench/baselines/cpu_gemm.h"
@@ -136,23 +135,34 @@ int main(int argc, char** argv) {
   const int64_t out_size = arrays.back().num_elements();
   std::vector<float> reference;
 
-  nlohmann::json entries = nlohmann::json::array();
-  auto measure = [&](const std::string& library, const std::function<void()>& run) {
+  // Each output checked once against the first library's, then all timed
+  // interleaved.
+  std::vector<std::pair<std::string, std::function<void()>>> contenders;
+  for (const bench::VendorKernel& k : kernels)
+    contenders.emplace_back(k.library, [&] { k.run(pointers); });
+  if (tuned.defined()) contenders.emplace_back("kiln", [&] { tuned(arrays); });
+  std::vector<nlohmann::json> errors;  // null for the reference itself
+  std::vector<std::function<void()>> runs;
+  for (const auto& [library, run] : contenders) {
     std::fill(out, out + out_size, NAN);
-    // Let the previous library's spinning worker threads go to sleep.
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
-    const bench::Timing t = bench::time_runs(run, o.repeat, o.min_seconds);
-    nlohmann::json error;  // null for the reference itself
-    if (reference.empty())
+    run();
+    if (reference.empty()) {
       reference.assign(out, out + out_size);
-    else
-      error = bench::max_abs_difference(out, reference.data(), out_size);
-    entries.push_back(
-        {{"library", library}, {"median_s", t.median}, {"best_s", t.best}, {"max_abs_error", error}});
-    std::fprintf(stderr, "  %-9s %10.4f ms\n", library.c_str(), t.median * 1e3);
-  };
-  for (const bench::VendorKernel& k : kernels) measure(k.library, [&] { k.run(pointers); });
-  if (tuned.defined()) measure("kiln", [&] { tuned(arrays); });
+      errors.emplace_back();
+    } else {
+      errors.emplace_back(bench::max_abs_difference(out, reference.data(), out_size));
+    }
+    runs.push_back(run);
+  }
+  const std::vector<bench::Timing> times = bench::time_interleaved(runs, o.repeat, o.min_seconds);
+  nlohmann::json entries = nlohmann::json::array();
+  for (size_t i = 0; i < contenders.size(); ++i) {
+    entries.push_back({{"library", contenders[i].first},
+                       {"median_s", times[i].median},
+                       {"best_s", times[i].best},
+                       {"max_abs_error", errors[i]}});
+    std::fprintf(stderr, "  %-9s %10.4f ms\n", contenders[i].first.c_str(), times[i].median * 1e3);
+  }
 
   const nlohmann::json result = {{"workload", w.name},
                                  {"shape", w.shape},

@@ -1,8 +1,11 @@
 #include "search/runner.h"
 
+#include <signal.h>
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -36,11 +39,38 @@ class LocalRunner::Workers {
   std::map<std::string, std::unique_ptr<WorkerProcess>> workers_;
 };
 
+namespace {
+
+constexpr char kFolderPrefix[] = "kiln-runner-";
+
+// Removes the temporary folders of runners whose process is gone: a run
+// killed with SIGKILL never reaches the destructor, and each folder may hold
+// megabytes of reference outputs. A folder's name carries its owner's pid;
+// one whose owner still runs (or whose pid was reused) is left alone.
+void remove_orphaned_folders(const std::filesystem::path& temp) {
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(temp, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind(kFolderPrefix, 0) != 0) continue;
+    const char* digits = name.c_str() + sizeof(kFolderPrefix) - 1;
+    char* end = nullptr;
+    const long pid = std::strtol(digits, &end, 10);
+    if (end == digits || *end != '-' || pid <= 0) continue;  // not a name this code makes
+    if (::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH) continue;
+    std::filesystem::remove_all(entry.path(), ec);
+  }
+}
+
+}  // namespace
+
 LocalRunner::LocalRunner() : LocalRunner(RunnerOptions{}) {}
 
 LocalRunner::LocalRunner(RunnerOptions options) : options_(std::move(options)) {
   if (options_.worker_path.empty()) options_.worker_path = default_worker_path();
-  std::string pattern = (std::filesystem::temp_directory_path() / "kiln-runner-XXXXXX").string();
+  const std::filesystem::path temp = std::filesystem::temp_directory_path();
+  remove_orphaned_folders(temp);
+  std::string pattern =
+      (temp / (kFolderPrefix + std::to_string(::getpid()) + "-XXXXXX")).string();
   if (!::mkdtemp(pattern.data()))
     throw std::runtime_error("LocalRunner: cannot make a temporary folder " + pattern);
   folder_ = pattern;

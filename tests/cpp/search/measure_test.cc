@@ -5,9 +5,11 @@
 #include "search/measure.h"
 
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "bench/schedules/gpu_schedules.h"
 #include "codegen/llvm/llvm_backend.h"
@@ -160,6 +162,29 @@ TEST(Measure, ABuilderThatCannotStartCostsEachCandidateNotTheRun) {
     EXPECT_EQ(r.status, status::kBuildCrash);
     EXPECT_NE(r.error.find("exited with status 1"), std::string::npos) << r.error;
   }
+}
+
+// A tuning run killed with SIGKILL leaves its runner's folder (reference
+// outputs, megabytes each); the next runner removes it, and only it.
+TEST(Measure, ARunnerRemovesTheFoldersOfKilledRunners) {
+  const pid_t gone = ::fork();
+  ASSERT_GE(gone, 0);
+  if (gone == 0) ::_exit(0);
+  ASSERT_EQ(::waitpid(gone, nullptr, 0), gone);
+  const std::filesystem::path temp = std::filesystem::temp_directory_path();
+  const auto folder = [&](pid_t pid) {
+    const std::filesystem::path f = temp / ("kiln-runner-" + std::to_string(pid) + "-test");
+    std::filesystem::create_directories(f);
+    std::ofstream(f / "x.ref") << "reference";
+    return f;
+  };
+  const std::filesystem::path orphan = folder(gone), live = folder(::getpid());
+  {
+    LocalRunner runner;
+  }
+  EXPECT_FALSE(std::filesystem::exists(orphan)) << orphan;
+  EXPECT_TRUE(std::filesystem::exists(live / "x.ref")) << live;
+  std::filesystem::remove_all(live);
 }
 
 TEST(Measure, RandomSchedulesOfWorkloadsAreMeasuredAndCorrect) {

@@ -21,12 +21,19 @@
 namespace kiln::search {
 namespace {
 
-std::string temp_log(const std::string& name) {
-  const std::string path =
-      ::testing::TempDir() + "kiln_tune_" + name + "_" + std::to_string(::getpid()) + ".jsonl";
-  std::filesystem::remove(path);
-  return path;
-}
+// A log path in the test's temporary folder, empty at the start and removed
+// at the end, so that repeated runs neither read nor leave old records.
+struct TempLog {
+  explicit TempLog(const std::string& name)
+      : path(::testing::TempDir() + "kiln_tune_" + name + "_" + std::to_string(::getpid()) +
+             ".jsonl") {
+    std::filesystem::remove(path);
+  }
+  ~TempLog() { std::filesystem::remove(path); }
+  TempLog(const TempLog&) = delete;
+  TempLog& operator=(const TempLog&) = delete;
+  const std::string path;
+};
 
 // Replays the trace (for the program's hash) and compiles nothing.
 class ReplayOnlyBuilder final : public Builder {
@@ -102,9 +109,10 @@ class TuneWithModel : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(TuneWithModel, AFixedSeedMeasuresTheSameProgramsInTheSameOrder) {
   const std::string model = GetParam();
-  const std::vector<std::string> a = measured_hashes(temp_log("det_a"), 7, 40, model);
-  const std::vector<std::string> b = measured_hashes(temp_log("det_b"), 7, 40, model);
-  const std::vector<std::string> c = measured_hashes(temp_log("det_c"), 8, 40, model);
+  const TempLog log_a("det_a"), log_b("det_b"), log_c("det_c");
+  const std::vector<std::string> a = measured_hashes(log_a.path, 7, 40, model);
+  const std::vector<std::string> b = measured_hashes(log_b.path, 7, 40, model);
+  const std::vector<std::string> c = measured_hashes(log_c.path, 8, 40, model);
   ASSERT_EQ(a.size(), 40u);
   EXPECT_EQ(a, b);
   EXPECT_NE(a, c);
@@ -114,7 +122,8 @@ TEST_P(TuneWithModel, AFixedSeedMeasuresTheSameProgramsInTheSameOrder) {
 INSTANTIATE_TEST_SUITE_P(Models, TuneWithModel, ::testing::Values("default", "random"));
 
 TEST(Tune, ASecondRunOnTheSameLogResumes) {
-  const std::string log = temp_log("resume");
+  const TempLog temp("resume");
+  const std::string& log = temp.path;
   const std::vector<std::string> first = measured_hashes(log, 3, 16);
   const std::vector<std::string> second = measured_hashes(log, 3, 40);
   EXPECT_EQ(first.size(), 16u);
@@ -132,7 +141,8 @@ TEST(Tune, ASecondRunOnTheSameLogResumes) {
 // A real run (worker processes) killed with SIGKILL at a random moment,
 // then resumed to the end: the budget is measured once, the log reads.
 TEST(Tune, ARunKilledAtAnyMomentResumesAndCompletes) {
-  const std::string log = temp_log("killed");
+  const TempLog temp("killed");
+  const std::string& log = temp.path;
   const Task task = matmul_task();
   const int budget = 24;
   for (int delay_ms : {300, 900}) {
