@@ -96,6 +96,11 @@ void write_shared_library(const std::string& path, const LibraryInput& input,
   std::vector<std::string> argv = {compiler, "-shared", "-fPIC", "-o", path};
   argv.push_back(input_path.string());
   argv.push_back("-lm");
+  // Kernels may call glibc's vector math library (llvm/vector_library.h);
+  // --as-needed keeps it out of libraries that do not.
+  argv.push_back("-Wl,--push-state,--as-needed");
+  argv.push_back("-lmvec");
+  argv.push_back("-Wl,--pop-state");
   std::vector<char*> args;
   for (std::string& a : argv) args.push_back(a.data());
   args.push_back(nullptr);
@@ -116,7 +121,7 @@ void write_shared_library(const std::string& path, const LibraryInput& input,
   }
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
     throw RuntimeError("export_library(" + path + "): `" + compiler + " -shared -fPIC -o " + path +
-                       " " + input.name + " -lm` failed:\n" + read_file(log_path) +
+                       " " + input.name + " -lm -lmvec` failed:\n" + read_file(log_path) +
                        "check that the folder of the path exists and is writable");
   }
   write_file(fs::path(path).replace_extension(".h"), header, "the C header");

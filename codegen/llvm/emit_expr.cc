@@ -1,11 +1,14 @@
 // Expressions: constants, arithmetic, comparisons, logic, select, ramps,
 // lets and intrinsic calls. Semantics follow the interpreter
 // (ir/interpreter/compile_expr.cc), which is the oracle of the tests.
+#include <llvm/Analysis/VectorUtils.h>
 #include <llvm/IR/Intrinsics.h>
 
+#include <numeric>
 #include <stdexcept>
 
 #include "codegen/llvm/emitter.h"
+#include "codegen/llvm/vector_library.h"
 #include "ir/functor.h"
 #include "ir/interpreter/float16.h"
 
@@ -325,6 +328,33 @@ llvm::Value* KernelEmitter::let(const ir::LetNode* op) {
   return expr(op->body);
 }
 
+// libmvec's variants (vector_library.h) take 4 or 8 float lanes, and the
+// code generator maps only those widths: a wider exp, log or pow is made of
+// 8-lane (or 4-lane) calls, else LLVM would call libm once per lane.
+llvm::Value* KernelEmitter::math_intrinsic(llvm::Intrinsic::ID id,
+                                           const std::vector<llvm::Value*>& args) {
+  llvm::Type* type = args[0]->getType();
+  auto* vector = llvm::dyn_cast<llvm::FixedVectorType>(type);
+  const bool mapped = id == llvm::Intrinsic::exp || id == llvm::Intrinsic::log ||
+                      id == llvm::Intrinsic::pow;
+  const int lanes = vector ? static_cast<int>(vector->getNumElements()) : 1;
+  const int chunk = lanes % kVectorLibraryLanes == 0 ? kVectorLibraryLanes
+                    : lanes % 4 == 0                 ? 4
+                                                     : lanes;
+  if (!vector_library_ || !mapped || !vector || !vector->getElementType()->isFloatTy() ||
+      chunk == lanes)
+    return b_.CreateIntrinsic(id, {type}, args);
+  std::vector<llvm::Value*> parts;
+  for (int at = 0; at < lanes; at += chunk) {
+    std::vector<int> indices(static_cast<size_t>(chunk));
+    std::iota(indices.begin(), indices.end(), at);
+    std::vector<llvm::Value*> part_args;
+    for (llvm::Value* a : args) part_args.push_back(b_.CreateShuffleVector(a, indices));
+    parts.push_back(b_.CreateIntrinsic(id, {part_args[0]->getType()}, part_args));
+  }
+  return llvm::concatenateVectors(b_, parts);
+}
+
 llvm::Value* KernelEmitter::call(const ir::CallNode* op) {
   const std::string name = ir::intrinsic_name(op->op);
   if (op->op == ir::Intrinsic::kSigmoid || op->op == ir::Intrinsic::kRsqrt) {
@@ -340,7 +370,7 @@ llvm::Value* KernelEmitter::call(const ir::CallNode* op) {
   llvm::Value* x = args[0];
   if (op->op == ir::Intrinsic::kIsNan) return b_.CreateFCmpUNO(x, x);
 
-  auto unary = [&](llvm::Intrinsic::ID id) { return b_.CreateUnaryIntrinsic(id, x); };
+  auto unary = [&](llvm::Intrinsic::ID id) { return math_intrinsic(id, {x}); };
   llvm::Value* r = nullptr;
   switch (op->op) {
     case ir::Intrinsic::kExp: r = unary(llvm::Intrinsic::exp); break;
@@ -351,7 +381,7 @@ llvm::Value* KernelEmitter::call(const ir::CallNode* op) {
     case ir::Intrinsic::kCeil: r = unary(llvm::Intrinsic::ceil); break;
     // std::round: halfway cases away from zero, which llvm.round also does.
     case ir::Intrinsic::kRound: r = unary(llvm::Intrinsic::round); break;
-    case ir::Intrinsic::kPow: r = b_.CreateBinaryIntrinsic(llvm::Intrinsic::pow, x, args[1]); break;
+    case ir::Intrinsic::kPow: r = math_intrinsic(llvm::Intrinsic::pow, {x, args[1]}); break;
     case ir::Intrinsic::kFma:
       r = b_.CreateIntrinsic(llvm::Intrinsic::fma, {x->getType()}, {x, args[1], args[2]});
       break;

@@ -12,13 +12,14 @@ namespace kiln::codegen::llvm_backend {
 using ir::DataType;
 
 KernelEmitter::KernelEmitter(llvm::Module* module, std::string cpu, std::string features,
-                             int vector_bits)
+                             int vector_bits, bool vector_library)
     : module_(module),
       ctx_(module->getContext()),
       b_(module->getContext()),
       cpu_(std::move(cpu)),
       features_(std::move(features)),
-      vector_bits_(vector_bits) {
+      vector_bits_(vector_bits),
+      vector_library_(vector_library) {
   // Contraction (FMA fusion) only: no reassociation, so that results stay
   // within a tolerance of the interpreter's.
   llvm::FastMathFlags flags;

@@ -89,13 +89,16 @@ llvm::Value* KernelEmitter::buffer_load(const ir::BufferLoadNode* op) {
 
 namespace {
 
-// Whether `op` accumulates a float into the element it stores to:
-// `x[i] = x[i] + e` (or `e + x[i]`), what a sum reduction lowers to.
-bool is_float_accumulation(const ir::BufferStoreNode* op) {
+// How `op` accumulates a float into the element it stores to: `x[i] =
+// x[i] + e` (or `e + x[i]`), what a sum reduction lowers to, or `x[i] =
+// max(x[i], e)` (min), what a max (min) reduction lowers to.
+enum class Accumulation { kNone, kSum, kExtremum };
+
+Accumulation float_accumulation(const ir::BufferStoreNode* op) {
   const ir::DataType t = op->value.dtype();
-  if (!t.is_float() || t.bits() < 32) return false;
-  const auto* add = op->value.as<ir::BinaryNode>();
-  if (!add || add->kind != ir::ExprKind::kAdd) return false;
+  if (!t.is_float() || t.bits() < 32) return Accumulation::kNone;
+  const auto* update = op->value.as<ir::BinaryNode>();
+  if (!update) return Accumulation::kNone;
   auto is_target = [&](const ir::Expr& e) {
     const auto* load = e.as<ir::BufferLoadNode>();
     if (!load || load->buffer.get() != op->buffer.get() ||
@@ -105,7 +108,13 @@ bool is_float_accumulation(const ir::BufferStoreNode* op) {
       if (!ir::structural_equal(load->indices[i], op->indices[i])) return false;
     return true;
   };
-  return is_target(add->a) || is_target(add->b);
+  if (!is_target(update->a) && !is_target(update->b)) return Accumulation::kNone;
+  switch (update->kind) {
+    case ir::ExprKind::kAdd: return Accumulation::kSum;
+    case ir::ExprKind::kMax:
+    case ir::ExprKind::kMin: return Accumulation::kExtremum;
+    default: return Accumulation::kNone;
+  }
 }
 
 }  // namespace
@@ -127,13 +136,35 @@ void KernelEmitter::buffer_store(const ir::BufferStoreNode* op) {
     // already is: LLVM then keeps a running sum in registers across a serial
     // reduction loop and vectorizes the loop (several partial sums). Without
     // it a row sum adds one float at a time, each waiting for the last.
+    //
+    // A max (min) reduction vectorizes only where LLVM may assume no NaN
+    // (and ignore the sign of zeros): the compare-and-select of the update
+    // carries those flags, its operands do not (an isnan in `e` still
+    // tests). So a max over data holding a NaN gives an unspecified
+    // element, where the interpreter's `y < x ? x : y` keeps the NaN only
+    // when it comes last: order-dependent either way, and a softmax's or a
+    // pool's NaN still reaches its output through the arithmetic after.
     llvm::IRBuilderBase::FastMathFlagGuard accumulation(b_);
-    if (is_float_accumulation(op)) {
-      llvm::FastMathFlags flags = b_.getFastMathFlags();
-      flags.setAllowReassoc(true);
-      b_.setFastMathFlags(flags);
+    llvm::FastMathFlags flags = b_.getFastMathFlags();
+    switch (float_accumulation(op)) {
+      case Accumulation::kNone: value = expr(op->value); break;
+      case Accumulation::kSum:
+        flags.setAllowReassoc(true);
+        b_.setFastMathFlags(flags);
+        value = expr(op->value);
+        break;
+      case Accumulation::kExtremum: {
+        const auto* update = op->value.as<ir::BinaryNode>();
+        llvm::Value* a = expr(update->a);
+        llvm::Value* b = expr(update->b);
+        flags.setAllowReassoc(true);
+        flags.setNoNaNs(true);
+        flags.setNoSignedZeros(true);
+        b_.setFastMathFlags(flags);
+        value = float_binary(update->kind, a, b, op->value.dtype());
+        break;
+      }
     }
-    value = expr(op->value);
   }
   if (elem.is_bool()) value = b_.CreateZExt(value, mem_type(op->value.dtype()));
   if (lanes == 1) {

@@ -31,7 +31,9 @@ constexpr const char* kParallelForSymbol = "__kiln_parallel_for";
 class KernelEmitter {
  public:
   // Functions get the target's CPU, features and vector width as attributes.
-  KernelEmitter(llvm::Module* module, std::string cpu, std::string features, int vector_bits);
+  // `vector_library`: the code may call libmvec (vector_library.h).
+  KernelEmitter(llvm::Module* module, std::string cpu, std::string features, int vector_bits,
+                bool vector_library);
   // Emits `kernel.signature.name` (typed) and `<name>__packed`.
   void emit(const LoweredKernel& kernel);
 
@@ -62,6 +64,7 @@ class KernelEmitter {
   llvm::Value* logical(const ir::BinaryNode* op);
   llvm::Value* select(const ir::SelectNode* op);
   llvm::Value* call(const ir::CallNode* op);
+  llvm::Value* math_intrinsic(llvm::Intrinsic::ID id, const std::vector<llvm::Value*>& args);
   llvm::Value* ramp(const ir::RampNode* op);
   llvm::Value* let(const ir::LetNode* op);
   llvm::Value* int_constant(ir::DataType t, int64_t value);
@@ -117,6 +120,7 @@ class KernelEmitter {
   std::string cpu_;
   std::string features_;
   int vector_bits_;
+  bool vector_library_;
   std::string kernel_name_;
   int parallel_count_ = 0;
   std::unordered_map<const ir::VarNode*, llvm::Value*> vars_;

@@ -9,6 +9,7 @@
 #include <atomic>
 
 #include "codegen/build.h"
+#include "codegen/llvm/vector_library.h"
 
 namespace kiln::codegen::llvm_backend {
 
@@ -21,6 +22,7 @@ llvm::orc::LLJIT& process_jit() {
   static llvm::orc::LLJIT* jit = [] {
     llvm::InitializeNativeTarget();
     llvm::InitializeNativeTargetAsmPrinter();
+    load_vector_library();  // kernels may call it; the process generator finds it
     auto created = llvm::orc::LLJITBuilder().create();
     if (!created) throw BuildError("cannot start the LLVM JIT: " + message(created.takeError()));
     return created->release();

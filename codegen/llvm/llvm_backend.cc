@@ -15,6 +15,7 @@
 
 #include "codegen/build.h"
 #include "codegen/llvm/cpu_features.h"
+#include "codegen/llvm/vector_library.h"
 #include "codegen/llvm/emitter.h"
 #include "codegen/llvm/llvm_module.h"
 #include "codegen/llvm/machine_code.h"
@@ -165,7 +166,8 @@ Artifact compile_llvm(const std::vector<LoweredKernel>& kernels, const Target& t
   module.setDataLayout(tm->createDataLayout());
   for (const LoweredKernel& k : kernels) artifact.signatures.push_back(with_access_facts(k, target));
   add_module_globals(&module, artifact.signatures);
-  KernelEmitter emitter(&module, machine.cpu, machine.features, target.vector_bytes * 8);
+  KernelEmitter emitter(&module, machine.cpu, machine.features, target.vector_bytes * 8,
+                        uses_vector_library(*tm));
   for (const LoweredKernel& k : kernels) emitter.emit(k);
   for (llvm::Function& f : module) {
     if (f.isDeclaration()) continue;

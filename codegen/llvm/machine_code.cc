@@ -1,9 +1,11 @@
 #include "codegen/llvm/machine_code.h"
 
+#include <llvm/Analysis/TargetLibraryInfo.h>
 #include <llvm/IR/LegacyPassManager.h>
 #include <llvm/Support/raw_ostream.h>
 
 #include "codegen/build.h"
+#include "codegen/llvm/vector_library.h"
 
 namespace kiln::codegen::llvm_backend {
 
@@ -14,6 +16,9 @@ std::string emit(llvm::Module* module, llvm::TargetMachine* tm, llvm::CodeGenFil
   llvm::raw_svector_ostream out(buffer);
   // The code generator still runs on the legacy pass manager in LLVM 16.
   llvm::legacy::PassManager passes;
+  // ReplaceWithVeclib reads it: vector intrinsics left by the emitter (a
+  // 4- or 8-lane exp) become libmvec calls instead of one call per lane.
+  passes.add(new llvm::TargetLibraryInfoWrapperPass(library_info(*tm)));
   if (tm->addPassesToEmitFile(passes, out, nullptr, type)) {
     throw BuildError("LLVM cannot emit " +
                      std::string(type == llvm::CGFT_ObjectFile ? "object files" : "assembly") +

@@ -4,6 +4,8 @@
 #include <llvm/Analysis/LoopAnalysisManager.h>
 #include <llvm/Passes/PassBuilder.h>
 
+#include "codegen/llvm/vector_library.h"
+
 namespace kiln::codegen::llvm_backend {
 
 void optimize_module(llvm::Module* module, llvm::TargetMachine* tm) {
@@ -17,6 +19,9 @@ void optimize_module(llvm::Module* module, llvm::TargetMachine* tm) {
   tuning.LoopUnrolling = true;
   // Registers the target's TargetIRAnalysis (the TTI) with the analyses.
   llvm::PassBuilder builder(tm, tuning);
+  // Before the defaults: the vectorizer then knows libmvec's functions.
+  const llvm::TargetLibraryInfoImpl library = library_info(*tm);
+  fam.registerPass([&] { return llvm::TargetLibraryAnalysis(library); });
   builder.registerModuleAnalyses(mam);
   builder.registerCGSCCAnalyses(cgam);
   builder.registerFunctionAnalyses(fam);

@@ -716,9 +716,11 @@ def render(results):
             "(`kiln.workload_references`).",
             "- The machine is shared and small: figures move by 10-20% from run to run, more "
             "when other work holds a core (a two-thread kernel then waits for its slower "
-            "thread); ratios within one table were measured minutes apart, not interleaved. "
-            "The load average before each operator and each entry's fastest call are in the "
-            "JSON.",
+            "thread). In the first table kiln and the libraries are timed interleaved, five "
+            "rounds of each in turn (`bench_ops_cpu`), so that a passing load falls on all of "
+            "them; the second table's two tuners were timed minutes apart, each in its own "
+            "process. The load average before each operator and each entry's fastest call are "
+            "in the JSON.",
             "- A memory-bound operator whose data stay in the caches can pass 100% of the "
             "triad (DRAM) bandwidth.",
             "- MetaSchedule's builder skips importing TVM's tensor intrinsics in each worker "
