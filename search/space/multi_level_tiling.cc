@@ -21,7 +21,8 @@
 // floats, every row of a tile falls into the same cache set, and a register
 // tile's reduction over R1 evicts its own B rows. An operand the innermost
 // loop reads across its rows (a dense layer's W[j, k]) is packed transposed,
-// the streamed axis last, so that the innermost loop's loads are vectors.
+// the streamed axis last, so that the innermost loop's loads are vectors;
+// its copy then runs in the order of the packed buffer (write_order).
 #include "schedule/block_predicates.h"
 #include "schedule/index_map.h"
 #include "search/space/space_rule.h"
@@ -44,6 +45,23 @@ sched::IndexMap axis_to_last(int rank, int axis) {
   }
   return sched::IndexMap::parse("lambda " + inputs + ": (" + outputs + "i" +
                                 std::to_string(axis) + ")");
+}
+
+// Puts the loops of a transposed pack in the order of the buffer it writes
+// (compute_at made them in the order of the operand it reads), so that the
+// innermost loop stores contiguously and loads across rows: the other way
+// round, LLVM vectorizes the copy with scatters, and packing a dense
+// layer's W took half of the kernel's time (128x3072x768, one thread:
+// 9.4 ms, 7.1 ms with the loops in write order).
+void write_order(sched::Schedule& s, const sched::BlockRV& pack, int rank, int axis) {
+  const std::vector<sched::LoopRV> loops = s.get_loops(pack);
+  if (loops.size() < static_cast<size_t>(rank)) return;  // compute_at makes one per axis
+  const std::vector<sched::LoopRV> own(loops.end() - rank, loops.end());
+  std::vector<sched::LoopRV> order;
+  for (int d = 0; d < rank; ++d)
+    if (d != axis) order.push_back(own[static_cast<size_t>(d)]);
+  order.push_back(own[static_cast<size_t>(axis)]);
+  s.reorder(order);
 }
 
 class MultiLevelTiling final : public SpaceRule {
@@ -97,9 +115,10 @@ class MultiLevelTiling final : public SpaceRule {
             const sched::BlockRV pack = s.cache_read(block, read.read, "global");
             const int rank = static_cast<int>(
                 s.block_stmt(pack).as<ir::BlockRealizeNode>()->block->writes.at(0).region.size());
-            if (read.axis != rank - 1)
-              s.transform_layout(pack, 0, true, axis_to_last(rank, read.axis));
+            const bool transposed = read.axis != rank - 1;
+            if (transposed) s.transform_layout(pack, 0, true, axis_to_last(rank, read.axis));
             s.compute_at(pack, levels[level].back(), true);
+            if (transposed) write_order(s, pack, rank, read.axis);
           }
           out.push_back(std::move(s));
         } catch (const sched::ScheduleError&) {

@@ -8,6 +8,7 @@
 #include "fuzz/build_check.h"
 #include "fuzz/fuzzer.h"
 #include "ir/interpreter.h"
+#include "ir/printer.h"
 #include "runtime/opencl/opencl_context.h"
 #include "schedule/block_predicates.h"
 #include "schedule/ir_utils.h"
@@ -179,6 +180,28 @@ sched::Schedule replayed(const std::string& workload, const Shape& shape,
   sched::Schedule sch(workloads::get(workload, shape).func, 3);
   sketch.apply_to(sch);
   return sch;
+}
+
+// A dense layer's W[j, k] is packed transposed (k, j), and copied in the
+// order of the packed buffer: the innermost loop of the copy runs over j,
+// the packed buffer's last axis (stores contiguous, loads across rows).
+TEST(Space, ADenseLayersWeightsArePackedTransposedInTheOrderOfThePackedBuffer) {
+  const Shape shape = {{"M", 64}, {"N", 64}, {"K", 64}};
+  size_t transposed = 0;
+  for (const sched::Trace& t : sketches_of("dense_bias_relu", shape)) {
+    if (t.as_python().find("transform_layout") == std::string::npos) continue;
+    ++transposed;
+    sched::Schedule sch = replayed("dense_bias_relu", shape, t);
+    const sched::BlockRV pack = sch.get_block("W_global");
+    const ir::Stmt innermost = sch.loop_stmt(sch.get_loops(pack).back());
+    const std::string var = innermost.as<ir::ForNode>()->loop_var.name();
+    const auto* realize = sch.block_stmt(pack).as<ir::BlockRealizeNode>();
+    // The iter var of W's axis 0 (j) is the packed buffer's last index.
+    const ir::Expr j = realize->iter_values.at(0);
+    EXPECT_NE(ir::to_script(j).find(var), std::string::npos)
+        << ir::to_script(sch.func()) << "\n" << t.as_python();
+  }
+  EXPECT_GE(transposed, 2u);
 }
 
 TEST(Space, AMatmulWithPlentyOfSpatialWorkAndGoodExtentsGetsNeitherRfactorNorPadding) {
