@@ -15,12 +15,12 @@
 
 #include "codegen/build.h"
 #include "codegen/llvm/cpu_features.h"
-#include "codegen/llvm/vector_library.h"
 #include "codegen/llvm/emitter.h"
 #include "codegen/llvm/llvm_module.h"
 #include "codegen/llvm/machine_code.h"
 #include "codegen/llvm/optimize.h"
 #include "codegen/llvm/target_machine.h"
+#include "codegen/llvm/vector_library.h"
 #include "codegen/passes/alignment_preference.h"
 #include "codegen/passes/stmt_utils.h"
 #include "runtime/metadata.h"
