@@ -11,11 +11,11 @@
 // "kiln tuned" is the best program the log holds for the size (replayed from
 // its trace, search::replay); sizes the log has no record of get no such row.
 //
-// Each entry's output is checked, then all are timed interleaved
-// (bench::time_interleaved: five rounds, each entry warmed up in each), at
-// least --repeat runs and a second each; the median run is reported (and
-// the best, GFLOP/s, which says how much a busy machine slowed the median). kiln's result is checked
-// against OpenBLAS (max abs error). Every library gets --threads threads:
+// Each entry's output is checked against OpenBLAS's (max abs error), then
+// all are timed interleaved (bench::check_and_time: five rounds, each entry
+// warmed up in each), at least --repeat runs and a second each; the median
+// run is reported (and the best, GFLOP/s, which says how much a busy
+// machine slowed the median). Every library gets --threads threads:
 // OpenBLAS through openblas_set_num_threads, Eigen and oneDNN through
 // OpenMP, kiln through KILN_NUM_THREADS.
 #include "bench/schedules/matmul_cpu.h"
@@ -136,9 +136,8 @@ std::vector<Entry> bench_size(int64_t n, const Options& o, const search::Databas
   std::mt19937 rng(0);
   std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
   for (int64_t i = 0; i < n * n; ++i) pa[i] = dist(rng), pb[i] = dist(rng);
-  std::vector<float> reference(n * n);
-  std::vector<std::pair<std::string, std::function<void()>>> contenders;  // OpenBLAS first
-  contenders.emplace_back("OpenBLAS", [&] { bench::openblas_sgemm(n, n, n, pa, pb, pc); });
+  std::vector<bench::Contender> contenders;  // OpenBLAS first: the reference
+  contenders.push_back({"OpenBLAS", [&] { bench::openblas_sgemm(n, n, n, pa, pb, pc); }});
 
   Target target("llvm");
   const int lanes = target.vector_bytes / 4;
@@ -147,33 +146,24 @@ std::vector<Entry> bench_size(int64_t n, const Options& o, const search::Databas
   if (o.print_schedule)
     std::printf("%s\n%s\n", sch.trace().as_python().c_str(), ir::to_script(sch.func()).c_str());
   Module kernel = build(sch.func(), target);
-  contenders.emplace_back("kiln", [&] { kernel(a, b, c); });
+  contenders.push_back({"kiln", [&] { kernel(a, b, c); }});
   std::optional<search::Replayed> tuned;
   if (log) {
     try {
       tuned = search::replay(*log, func, target);
-      contenders.emplace_back("kiln tuned", [&] { tuned->module(a, b, c); });
+      contenders.push_back({"kiln tuned", [&] { tuned->module(a, b, c); }});
     } catch (const std::runtime_error& e) {
       std::printf("(no tuned row at %lld: %s)\n", static_cast<long long>(n), e.what());
     }
   }
-  contenders.emplace_back("Eigen", [&] { bench::eigen_sgemm(n, n, n, pa, pb, pc); });
-  contenders.emplace_back("oneDNN", [&] { bench::onednn_sgemm(n, n, n, pa, pb, pc); });
+  contenders.push_back({"Eigen", [&] { bench::eigen_sgemm(n, n, n, pa, pb, pc); }});
+  contenders.push_back({"oneDNN", [&] { bench::onednn_sgemm(n, n, n, pa, pb, pc); }});
 
-  // Each output checked once against OpenBLAS's, then all timed interleaved.
+  const std::vector<bench::CheckedTiming> checked =
+      bench::check_and_time(contenders, pc, n * n, o.repeat, o.min_seconds);
   std::vector<Entry> out;
-  std::vector<std::function<void()>> runs;
-  for (const auto& [library, run] : contenders) {
-    std::fill(pc, pc + n * n, NAN);
-    run();
-    const bool is_reference = out.empty();
-    if (is_reference) std::copy(pc, pc + n * n, reference.begin());
-    out.push_back({n, library, {},
-                   is_reference ? NAN : bench::max_abs_difference(pc, reference.data(), n * n)});
-    runs.push_back(run);
-  }
-  const std::vector<bench::Timing> times = bench::time_interleaved(runs, o.repeat, o.min_seconds);
-  for (size_t i = 0; i < out.size(); ++i) out[i].time = times[i];
+  for (size_t i = 0; i < contenders.size(); ++i)
+    out.push_back({n, contenders[i].name, checked[i].time, checked[i].max_abs_error});
   return out;
 }
 

@@ -12,7 +12,7 @@
 // openblas_set_num_threads, Eigen and oneDNN through OpenMP, kiln through
 // KILN_NUM_THREADS). Inputs are uniform in [-1, 1); each entry's output is
 // compared with the first vendor's (max abs error), then all are timed
-// interleaved (bench::time_interleaved: the median of >= --repeat runs and
+// interleaved (bench::check_and_time: the median of >= --repeat runs and
 // >= --min-seconds each).
 #include <cmath>
 #include <cstdio>
@@ -133,35 +133,23 @@ int main(int argc, char** argv) {
   }
   float* out = pointers.back();
   const int64_t out_size = arrays.back().num_elements();
-  std::vector<float> reference;
 
-  // Each output checked once against the first library's, then all timed
-  // interleaved.
-  std::vector<std::pair<std::string, std::function<void()>>> contenders;
+  std::vector<bench::Contender> contenders;  // the first vendor's output is the reference
   for (const bench::VendorKernel& k : kernels)
-    contenders.emplace_back(k.library, [&] { k.run(pointers); });
-  if (tuned.defined()) contenders.emplace_back("kiln", [&] { tuned(arrays); });
-  std::vector<nlohmann::json> errors;  // null for the reference itself
-  std::vector<std::function<void()>> runs;
-  for (const auto& [library, run] : contenders) {
-    std::fill(out, out + out_size, NAN);
-    run();
-    if (reference.empty()) {
-      reference.assign(out, out + out_size);
-      errors.emplace_back();
-    } else {
-      errors.emplace_back(bench::max_abs_difference(out, reference.data(), out_size));
-    }
-    runs.push_back(run);
-  }
-  const std::vector<bench::Timing> times = bench::time_interleaved(runs, o.repeat, o.min_seconds);
+    contenders.push_back({k.library, [&] { k.run(pointers); }});
+  if (tuned.defined()) contenders.push_back({"kiln", [&] { tuned(arrays); }});
+  const std::vector<bench::CheckedTiming> checked =
+      bench::check_and_time(contenders, out, out_size, o.repeat, o.min_seconds);
   nlohmann::json entries = nlohmann::json::array();
   for (size_t i = 0; i < contenders.size(); ++i) {
-    entries.push_back({{"library", contenders[i].first},
-                       {"median_s", times[i].median},
-                       {"best_s", times[i].best},
-                       {"max_abs_error", errors[i]}});
-    std::fprintf(stderr, "  %-9s %10.4f ms\n", contenders[i].first.c_str(), times[i].median * 1e3);
+    const double error = checked[i].max_abs_error;
+    entries.push_back(
+        {{"library", contenders[i].name},
+         {"median_s", checked[i].time.median},
+         {"best_s", checked[i].time.best},
+         {"max_abs_error", std::isnan(error) ? nlohmann::json() : nlohmann::json(error)}});
+    std::fprintf(stderr, "  %-9s %10.4f ms\n", contenders[i].name.c_str(),
+                 checked[i].time.median * 1e3);
   }
 
   const nlohmann::json result = {{"workload", w.name},

@@ -1,6 +1,6 @@
 // What the CPU benchmarks that time whole calls share: the timing of
-// calls (median and best of repeated runs, several contenders interleaved)
-// and the error between two outputs.
+// calls (median and best of repeated runs, several contenders interleaved),
+// the error between two outputs, and both: contenders checked, then timed.
 #pragma once
 
 #include <algorithm>
@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdint>
 #include <functional>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -45,7 +46,8 @@ inline std::vector<Timing> time_interleaved(const std::vector<std::function<void
       time_one(runs[c]);
       const double estimate = time_one(runs[c]);
       if (per_round[c] == 0) {
-        const int total = std::max<int>(repeat, static_cast<int>(std::ceil(min_seconds / estimate)));
+        const int total =
+            std::max<int>(repeat, static_cast<int>(std::ceil(min_seconds / estimate)));
         per_round[c] = std::max(1, (total + rounds - 1) / rounds);
       }
       for (int r = 0; r < per_round[c]; ++r) times[c].push_back(time_one(runs[c]));
@@ -72,6 +74,42 @@ inline double max_abs_difference(const float* x, const float* y, int64_t n) {
     worst = std::max(worst, d);
   }
   return worst;
+}
+
+// A library's (or kiln's) call, by name.
+struct Contender {
+  std::string name;
+  std::function<void()> run;
+};
+
+struct CheckedTiming {
+  Timing time;
+  double max_abs_error;  // against the first contender's output; NaN for it
+};
+
+// Runs each contender once and checks the `n` floats it writes to `out`
+// against the first contender's (the reference), then times them all
+// interleaved (time_interleaved).
+inline std::vector<CheckedTiming> check_and_time(const std::vector<Contender>& contenders,
+                                                 float* out, int64_t n, int repeat,
+                                                 double min_seconds) {
+  std::vector<float> reference;
+  std::vector<CheckedTiming> results;
+  std::vector<std::function<void()>> runs;
+  for (const Contender& c : contenders) {
+    std::fill(out, out + n, NAN);
+    c.run();
+    if (reference.empty()) {
+      reference.assign(out, out + n);
+      results.push_back({{}, NAN});
+    } else {
+      results.push_back({{}, max_abs_difference(out, reference.data(), n)});
+    }
+    runs.push_back(c.run);
+  }
+  const std::vector<Timing> times = time_interleaved(runs, repeat, min_seconds);
+  for (size_t i = 0; i < results.size(); ++i) results[i].time = times[i];
+  return results;
 }
 
 }  // namespace kiln::bench
